@@ -1,0 +1,35 @@
+# skiff: build, run and test. `make test` is the whole suite; .ci/run calls it.
+
+GO      ?= go
+BIN     := bin/skiff
+DATA    ?= /var/lib/skiff
+PKGS    := ./...
+# Packages whose tests exercise concurrency run under the race detector.
+RACE    := ./internal/watchcache/... ./internal/registry/store/... ./internal/apiserver/...
+
+.PHONY: build run test unit race e2e vet fmt clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/skiff
+
+# Start a control plane with its data in $(DATA)/server.
+run: build
+	$(BIN) server --data-dir $(DATA)/server
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet $(PKGS)
+
+unit:
+	$(GO) test -count=1 $$($(GO) list $(PKGS) | grep -v /test/e2e)
+
+race:
+	$(GO) test -race -count=1 $(RACE)
+
+e2e: build
+	SKIFF_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 20m ./test/e2e/...
+
+test: vet unit race e2e
+
+clean:
+	rm -rf bin

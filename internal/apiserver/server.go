@@ -1,0 +1,233 @@
+// Package apiserver is skiff's Kubernetes API server: the HTTP layer
+// (routing, authentication, content negotiation, discovery, OpenAPI, watch
+// streaming, patches and server-side apply, subresources) over one generic
+// store per resource. It is the only component that touches storage;
+// everything else reaches the cluster through it with client-go.
+//
+// It does not implement controllers, scheduling or nodes.
+package apiserver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
+	"k8s.io/apimachinery/pkg/version"
+
+	"github.com/skiff/skiff/internal/openapi"
+	"github.com/skiff/skiff/internal/registry/allocator"
+	"github.com/skiff/skiff/internal/registry/resource"
+	"github.com/skiff/skiff/internal/registry/store"
+	"github.com/skiff/skiff/internal/scheme"
+	"github.com/skiff/skiff/internal/storage"
+)
+
+// Config assembles an API server.
+type Config struct {
+	Backend   storage.Backend
+	Resources []resource.Resource
+	// ServiceCIDR is where Services get cluster IPs ("10.43.0.0/16").
+	ServiceCIDR string
+	// NodePorts is the node port range (30000-32767 when zero).
+	NodePorts allocator.PortRange
+	// TLS serves HTTPS; it must verify client certificates it is given.
+	TLS *tls.Config
+	// AdvertiseIP and AdvertisePort are where the kubernetes Service's
+	// endpoints point: this server as other hosts reach it.
+	AdvertiseIP   string
+	AdvertisePort int
+	Version       version.Info
+	Logger        *slog.Logger
+	// Evictions and Approvals are the policy behind pods/eviction and
+	// certificatesigningrequests/approval; nil allows everything.
+	Evictions EvictionChecker
+	Approvals ApprovalValidator
+	// CompactInterval is how often old etcd history is compacted (5m).
+	CompactInterval time.Duration
+}
+
+// Server is a running API server.
+type Server struct {
+	cfg      Config
+	api      *API
+	stores   []*store.Store
+	services *serviceAllocations
+	ready    atomic.Bool
+}
+
+// New builds the server and a store for every resource.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.NodePorts.Count == 0 {
+		cfg.NodePorts = allocator.PortRange{Base: 30000, Count: 2768}
+	}
+	if cfg.CompactInterval == 0 {
+		cfg.CompactInterval = 5 * time.Minute
+	}
+	sch, err := scheme.New()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg}
+	s.api = newAPI(sch, cfg)
+	s.api.health = s.healthy
+	if err := s.buildServices(); err != nil {
+		return nil, err
+	}
+	if err := s.buildStores(sch); err != nil {
+		return nil, err
+	}
+	docs, err := openapi.Build(cfg.Resources, openapi.Info{Title: "Kubernetes", Version: cfg.Version.GitVersion})
+	if err != nil {
+		return nil, err
+	}
+	s.api.openapi = docs
+	return s, nil
+}
+
+func (s *Server) buildServices() error {
+	ipRange, err := allocator.NewIPRange(s.cfg.ServiceCIDR)
+	if err != nil {
+		return err
+	}
+	s.services = &serviceAllocations{
+		ipRange: ipRange, cidr: s.cfg.ServiceCIDR,
+		ips:     allocator.New(s.cfg.Backend, "/registry/skiff/serviceips/", ipRange),
+		ports:   allocator.New(s.cfg.Backend, "/registry/skiff/servicenodeports/", s.cfg.NodePorts),
+		portsLo: s.cfg.NodePorts.Base, portsHi: s.cfg.NodePorts.Base + s.cfg.NodePorts.Count - 1,
+	}
+	return nil
+}
+
+func (s *Server) buildStores(sch *runtime.Scheme) error {
+	proto := protobuf.NewSerializer(sch, sch)
+	var namespaces *store.Store
+	lifecycle := namespaceLifecycle{namespaces: func() *store.Store { return namespaces }}
+	for _, res := range s.cfg.Resources {
+		gv := res.GVR.GroupVersion()
+		sc := store.Config{
+			Resource:   res,
+			Backend:    s.cfg.Backend,
+			Codec:      s.api.codecs.CodecForVersions(proto, proto, gv, gv),
+			Namespaces: lifecycle,
+			Logger:     s.cfg.Logger,
+		}
+		switch res.GVR.GroupResource().String() {
+		case "services":
+			sc.Hooks = s.services.hooks()
+		case "pods":
+			sc.Delete = podDeletion{}
+		case "namespaces":
+			sc.Delete = namespaceDeletion{}
+		}
+		sv, err := s.api.serve(res)
+		if err != nil {
+			return err
+		}
+		sc.Fields = sv.fieldManagers()
+		st, err := store.New(sc)
+		if err != nil {
+			return err
+		}
+		sv.store = st
+		s.stores = append(s.stores, st)
+		if res.GVR.GroupResource().String() == "namespaces" {
+			namespaces = st
+		}
+	}
+	if namespaces == nil {
+		return errors.New("apiserver: the namespaces resource is required")
+	}
+	return nil
+}
+
+// Handler is the server's HTTP handler (for in-process tests).
+func (s *Server) Handler() http.Handler { return s.api }
+
+func (s *Server) healthy() error {
+	if !s.ready.Load() {
+		return errors.New("not ready: caches are filling")
+	}
+	return nil
+}
+
+// Run starts the stores, sets up the cluster's built-in objects and serves
+// HTTPS on ln until ctx ends. It returns the first failure of any part.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for _, st := range s.stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := st.Run(ctx); err != nil && ctx.Err() == nil {
+				cancel(fmt.Errorf("store %s: %w", st.Resource().GVR, err))
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		storage.RunCompactor(ctx, s.cfg.Backend, s.cfg.CompactInterval, compactKeep)
+	}()
+	srv := &http.Server{Handler: s.api, TLSConfig: s.cfg.TLS, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slogErrorLog(s.cfg.Logger)}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.ServeTLS(ln, "", "") }()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.start(ctx); err != nil && ctx.Err() == nil {
+			cancel(err)
+		}
+	}()
+	select {
+	case err := <-serveErr:
+		cancel(fmt.Errorf("serve: %w", err))
+	case <-ctx.Done():
+	}
+	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer stop()
+	_ = srv.Shutdown(shutdownCtx)
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// compactKeep is how many revisions of history etcd keeps for watches and
+// paged lists that started in the past.
+const compactKeep = 100000
+
+// start waits for the caches, mends allocations, creates the built-in
+// objects and declares the server ready; then it keeps the kubernetes
+// Service's endpoints pointing here.
+func (s *Server) start(ctx context.Context) error {
+	for _, st := range s.stores {
+		if err := st.Ready(ctx); err != nil {
+			return fmt.Errorf("wait for %s cache: %w", st.Resource().GVR, err)
+		}
+	}
+	if err := s.services.repair(ctx, s.api.store(schema.GroupVersionResource{Version: "v1", Resource: "services"})); err != nil {
+		return err
+	}
+	if err := s.bootstrap(ctx); err != nil {
+		return err
+	}
+	s.ready.Store(true)
+	s.cfg.Logger.Info("API server ready")
+	return s.reconcileEndpoints(ctx)
+}

@@ -1,0 +1,159 @@
+package apiserver
+
+import (
+	"errors"
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer/streaming"
+	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/skiff/skiff/internal/registry/store"
+	"github.com/skiff/skiff/internal/watchcache"
+)
+
+// minWatchTimeout is the shortest server-side watch lifetime when the
+// client sets none; a random extra of the same length spreads re-watches.
+const minWatchTimeout = 30 * time.Minute
+
+// initialEventsEnd marks the bookmark that ends the initial events of a
+// streaming list (sendInitialEvents=true), as client-go's WatchList expects.
+const initialEventsEnd = "k8s.io/initial-events-end"
+
+// watchStream writes one watch response.
+type watchStream struct {
+	a       *API
+	r       *http.Request
+	w       http.ResponseWriter
+	flusher http.Flusher
+	sv      *served
+	out     output
+	enc     streaming.Encoder
+	// headersSent: a Table watch sends column definitions only once.
+	headersSent bool
+}
+
+func (a *API) serveWatch(w http.ResponseWriter, r *http.Request, sv *served, info requestInfo) error {
+	opts, err := a.listOptions(r)
+	if err != nil {
+		return err
+	}
+	if opts.SendInitialEvents != nil && *opts.SendInitialEvents && opts.ResourceVersionMatch != metav1.ResourceVersionMatchNotOlderThan {
+		return statusError(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid,
+			"sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan")
+	}
+	out, err := a.negotiate(r, true)
+	if err != nil {
+		return err
+	}
+	timeout := minWatchTimeout + time.Duration(rand.Int64N(int64(minWatchTimeout)))
+	if opts.TimeoutSeconds != nil {
+		timeout = time.Duration(*opts.TimeoutSeconds) * time.Second
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	defer cancel()
+	ws, err := sv.store.Watch(ctx, info.Namespace, opts)
+	if err != nil {
+		return err
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		return fmt.Errorf("watch: response writer cannot flush")
+	}
+	s := &watchStream{a: a, r: r, w: w, flusher: flusher, sv: sv, out: out}
+	s.enc = streaming.NewEncoder(out.info.StreamSerializer.Framer.NewFrameWriter(w), out.info.StreamSerializer.Serializer)
+	ct := out.info.MediaType
+	if out.as != "" {
+		ct += ";as=" + out.as + ";g=meta.k8s.io;v=v1"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Transfer-Encoding", "chunked")
+	w.WriteHeader(http.StatusOK)
+	flusher.Flush()
+	s.stream(ctx, ws, opts.SendInitialEvents != nil && *opts.SendInitialEvents)
+	return nil
+}
+
+// stream sends the initial events, then changes until ctx ends or the
+// watch is dropped; a dropped watch ends with an ERROR event saying why.
+func (s *watchStream) stream(ctx context.Context, ws *store.WatchStream, initialEnd bool) {
+	for _, obj := range ws.Initial {
+		if !s.send(watch.Added, obj) {
+			return
+		}
+	}
+	if initialEnd {
+		if !s.send(watch.Bookmark, s.bookmark(ws.Revision, true)) {
+			return
+		}
+	}
+	s.flusher.Flush()
+	events := ws.Watcher.Events()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				// A watcher dropped for being slow just ends: its client
+				// resumes from the last revision it saw.
+				if err := ws.Watcher.Err(); err != nil && !errors.Is(err, watchcache.ErrTooSlow) {
+					s.send(watch.Error, toStatus(s.sv.store.WatchError(err)))
+				}
+				return
+			}
+			obj := ev.Object
+			if ev.Type == watch.Bookmark {
+				obj = s.bookmark(ev.Revision, false)
+			}
+			if !s.send(ev.Type, obj) {
+				return
+			}
+			if len(events) == 0 {
+				s.flusher.Flush()
+			}
+		}
+	}
+}
+
+// bookmark is the object of a BOOKMARK event: an empty object of the kind
+// carrying only a resourceVersion.
+func (s *watchStream) bookmark(rev int64, initialEnd bool) runtime.Object {
+	obj := s.sv.res.New()
+	m, _ := meta.Accessor(obj)
+	m.SetResourceVersion(fmt.Sprint(rev))
+	if initialEnd {
+		m.SetAnnotations(map[string]string{initialEventsEnd: "true"})
+	}
+	return obj
+}
+
+// send writes one event; false when the client is gone.
+func (s *watchStream) send(t watch.EventType, obj runtime.Object) bool {
+	gv := s.sv.gv()
+	if t != watch.Error && t != watch.Bookmark && s.out.as != "" {
+		tobj, err := s.a.transform(s.r, s.out, s.sv, obj, s.headersSent)
+		if err != nil {
+			t, obj = watch.Error, toStatus(err)
+		} else {
+			obj, gv, s.headersSent = tobj, metav1.SchemeGroupVersion, true
+		}
+	}
+	if t == watch.Error {
+		gv = metav1.Unversioned
+	}
+	var buf bytes.Buffer
+	if err := s.a.codecs.EncoderForVersion(s.out.info.Serializer, gv).Encode(obj, &buf); err != nil {
+		s.a.log.Error("encode watch event", "err", err)
+		return false
+	}
+	ev := &metav1.WatchEvent{Type: string(t), Object: runtime.RawExtension{Raw: buf.Bytes()}}
+	return s.enc.Encode(ev) == nil
+}

@@ -1,0 +1,80 @@
+package watchcache
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// List returns the objects whose keys start with prefix (the cache's own
+// prefix or one under it, such as one namespace), sorted by key, once the
+// cache has reached minRevision, and the revision it reflects.
+func (c *Cache) List(ctx context.Context, prefix string, minRevision int64) ([]runtime.Object, int64, error) {
+	var objs []runtime.Object
+	var rev int64
+	err := c.waitFor(ctx, minRevision, func() {
+		objs, rev = c.items.under(prefix), c.rev
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return objs, rev, nil
+}
+
+// Get returns key's object once the cache has reached minRevision, and the
+// revision it reflects; ErrNotFound if the key is absent then.
+func (c *Cache) Get(ctx context.Context, key string, minRevision int64) (runtime.Object, int64, error) {
+	var obj runtime.Object
+	var rev int64
+	err := c.waitFor(ctx, minRevision, func() {
+		obj, rev = c.items.get(key), c.rev
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if obj == nil {
+		return nil, rev, fmt.Errorf("get %s at revision %d: %w", key, rev, ErrNotFound)
+	}
+	return obj, rev, nil
+}
+
+// progressRetry is how often WaitFresh asks again for progress: a request
+// sent while the watch was being restarted is lost.
+const progressRetry = 250 * time.Millisecond
+
+// WaitFresh waits until the cache holds every write the store acknowledged
+// before the call, so a read from it is as consistent as a read from etcd,
+// and returns the cache's revision. On a store that cannot answer progress
+// requests it returns ErrProgressUnsupported, and the caller should read
+// from the store.
+func (c *Cache) WaitFresh(ctx context.Context) (int64, error) {
+	if err := c.Ready(ctx); err != nil {
+		return 0, err
+	}
+	target, err := c.cfg.Backend.CurrentRevision(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("watch cache freshness: %w", err)
+	}
+	tick := time.NewTicker(progressRetry)
+	defer tick.Stop()
+	for {
+		if c.noProgress.Load() {
+			return 0, ErrProgressUnsupported
+		}
+		c.mu.RLock()
+		rev, ch := c.rev, c.revCh
+		c.mu.RUnlock()
+		if rev >= target {
+			return rev, nil
+		}
+		c.askProgress()
+		select {
+		case <-ch:
+		case <-tick.C:
+		case <-ctx.Done():
+			return 0, fmt.Errorf("waiting for %s to reach revision %d: %w", c.cfg.Prefix, target, ctx.Err())
+		}
+	}
+}
