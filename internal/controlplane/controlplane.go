@@ -134,4 +134,3 @@ func SplitList(s string) []string {
 	}
 	return out
 }
-
