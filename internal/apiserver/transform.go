@@ -8,6 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/skiff/skiff/internal/registry/resource"
 )
 
 // writeResult writes an object or list of sv, transformed into a Table or
@@ -71,7 +73,10 @@ var nameColumn = metav1.TableColumnDefinition{
 func (a *API) toTable(out output, sv *served, obj runtime.Object, opts metav1.TableOptions) (*metav1.Table, error) {
 	t := &metav1.Table{}
 	if !opts.NoHeaders {
-		t.ColumnDefinitions = append([]metav1.TableColumnDefinition{nameColumn}, sv.res.Strategy.Columns()...)
+		t.ColumnDefinitions = sv.res.Strategy.Columns()
+		if !ownsNames(sv) {
+			t.ColumnDefinitions = append([]metav1.TableColumnDefinition{nameColumn}, t.ColumnDefinitions...)
+		}
 	}
 	items := []runtime.Object{obj}
 	if meta.IsListType(obj) {
@@ -101,7 +106,14 @@ func (a *API) tableRow(out output, sv *served, item runtime.Object, include meta
 	if err != nil {
 		return metav1.TableRow{}, apierrors.NewInternalError(err)
 	}
-	row := metav1.TableRow{Cells: append([]interface{}{m.GetName()}, sv.res.Strategy.Cells(item)...)}
+	row := metav1.TableRow{Cells: sv.res.Strategy.Cells(item)}
+	if !ownsNames(sv) {
+		name := m.GetName()
+		if nc, ok := sv.res.Strategy.(resource.NameCeller); ok {
+			name = nc.NameCell(item)
+		}
+		row.Cells = append([]interface{}{name}, row.Cells...)
+	}
 	var embedded runtime.Object
 	gv := sv.gv()
 	switch include {
@@ -133,6 +145,12 @@ func partialOf(m metav1.Object) *metav1.PartialObjectMetadata {
 	p.ResourceVersion, p.Labels, p.Annotations = m.GetResourceVersion(), m.GetLabels(), m.GetAnnotations()
 	p.CreationTimestamp, p.OwnerReferences = m.GetCreationTimestamp(), m.GetOwnerReferences()
 	return p
+}
+
+// ownsNames is true for strategies that print the name column themselves.
+func ownsNames(sv *served) bool {
+	o, ok := sv.res.Strategy.(resource.OwnTableNames)
+	return ok && o.OwnsNameColumn()
 }
 
 // toPartial turns an object or list into its metadata-only form.

@@ -118,3 +118,16 @@ func (Base) Columns() []metav1.TableColumnDefinition {
 func (Base) Cells(obj runtime.Object) []interface{} {
 	return []interface{}{Age(obj)}
 }
+
+// NameCeller is implemented by strategies whose NAME cell is more than
+// metadata.name (a default StorageClass prints "standard (default)").
+type NameCeller interface {
+	NameCell(obj runtime.Object) string
+}
+
+// OwnTableNames is implemented by strategies whose Columns and Cells
+// include the name column themselves, where Kubernetes does not print NAME
+// first (events: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE, ..., NAME).
+type OwnTableNames interface {
+	OwnsNameColumn() bool
+}
