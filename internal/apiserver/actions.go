@@ -160,7 +160,7 @@ func (a *API) finalize(w http.ResponseWriter, r *http.Request, sv *served, info 
 		ns.Spec.Finalizers = want
 		return ns, nil
 	}
-	out, _, err := sv.store.Update(r.Context(), info.Namespace, info.Name, fn, store.UpdateOptions{DryRun: p.dryRun, FieldManager: p.fieldManager})
+	out, _, err := sv.store.Update(r.Context(), info.Namespace, info.Name, fn, store.UpdateOptions{DryRun: p.dryRun, FieldManager: p.fieldManager, Subresource: "finalize"})
 	if err != nil {
 		return err
 	}

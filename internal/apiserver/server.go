@@ -121,8 +121,14 @@ func (s *Server) buildStores(sch *runtime.Scheme) error {
 			Resource:   res,
 			Backend:    s.cfg.Backend,
 			Codec:      s.api.codecs.CodecForVersions(proto, proto, gv, gv),
+			KeyPrefix:  keyPrefix(res.GVR),
 			Namespaces: lifecycle,
 			Logger:     s.cfg.Logger,
+		}
+		if v := res.View; v != nil {
+			of := v.Of.GroupVersion()
+			sc.KeyPrefix = keyPrefix(v.Of)
+			sc.Codec = viewCodec{stored: s.api.codecs.CodecForVersions(proto, proto, of, of), view: v}
 		}
 		switch res.GVR.GroupResource().String() {
 		case "services":

@@ -157,7 +157,33 @@ func (s statefulSetStrategy) validateSpec(spec *appsv1.StatefulSetSpec, path *fi
 		errs = append(errs, apivalidation.ValidateNonnegativeField(int64(spec.Ordinals.Start), path.Child("ordinals", "start"))...)
 	}
 	errs = append(errs, validateSelector(spec.Selector, "statefulset", path.Child("selector"))...)
-	return append(errs, validateAlwaysRestartingTemplate(s.pods, &spec.Template, spec.Selector, "StatefulSet", path.Child("template"))...)
+	template := templateWithClaims(&spec.Template, spec.VolumeClaimTemplates)
+	return append(errs, validateAlwaysRestartingTemplate(s.pods, template, spec.Selector, "StatefulSet", path.Child("template"))...)
+}
+
+// templateWithClaims returns a copy of the pod template that also lists
+// each claim template as a volume, so that containers may mount claims by
+// name: the controller adds those volumes to every pod it creates. The
+// placeholder source is never stored.
+func templateWithClaims(t *corev1.PodTemplateSpec, claims []corev1.PersistentVolumeClaim) *corev1.PodTemplateSpec {
+	if len(claims) == 0 {
+		return t
+	}
+	out := t.DeepCopy()
+	have := map[string]bool{}
+	for _, v := range out.Spec.Volumes {
+		have[v.Name] = true
+	}
+	for _, c := range claims {
+		if have[c.Name] {
+			continue // the pod's own volume wins, as in the controller
+		}
+		out.Spec.Volumes = append(out.Spec.Volumes, corev1.Volume{
+			Name: c.Name,
+			VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: c.Name}},
+		})
+	}
+	return out
 }
 
 func validateStatefulSetUpdateStrategy(st *appsv1.StatefulSetUpdateStrategy, path *field.Path) field.ErrorList {

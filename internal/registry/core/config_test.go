@@ -95,20 +95,6 @@ func TestNamespace(t *testing.T) {
 	}
 	expectErrors(t, s.Validate(ns))
 
-	upd := ns.DeepCopy()
-	upd.Spec.Finalizers = nil
-	s.PrepareForUpdate(upd, ns)
-	if len(upd.Spec.Finalizers) != 1 {
-		t.Errorf("update dropped finalizers; only /finalize may")
-	}
-	fin := ns.DeepCopy()
-	fin.Spec.Finalizers = nil
-	fin.Labels = map[string]string{"sneaky": "x"}
-	PrepareNamespaceFinalize(fin, ns)
-	if len(fin.Spec.Finalizers) != 0 || fin.Labels["sneaky"] != "" {
-		t.Errorf("finalize: %+v", fin)
-	}
-
 	bad := ns.DeepCopy()
 	bad.Spec.Finalizers = []corev1.FinalizerName{"custom"}
 	expectErrors(t, s.Validate(bad), "spec.finalizers: Invalid value")

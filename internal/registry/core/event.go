@@ -33,7 +33,10 @@ func eventResource() resource.Resource {
 // eventStrategy holds the rules of core/v1 events.
 type eventStrategy struct{ resource.Base }
 
-var _ resource.Strategy = eventStrategy{}
+var (
+	_ resource.Strategy      = eventStrategy{}
+	_ resource.OwnTableNames = eventStrategy{}
+)
 
 func (eventStrategy) Validate(obj runtime.Object) field.ErrorList {
 	return validateEvent(obj.(*corev1.Event))
@@ -43,10 +46,10 @@ func (eventStrategy) ValidateUpdate(obj, _ runtime.Object) field.ErrorList {
 	return validateEvent(obj.(*corev1.Event))
 }
 
-// OmitNameColumn tells the table printer that events, alone among core
+// OwnsNameColumn tells the table printer that events, alone among core
 // resources, have no leading NAME column: kubectl shows LAST SEEN first,
 // and the name comes last among the wide columns.
-func (eventStrategy) OmitNameColumn() bool { return true }
+func (eventStrategy) OwnsNameColumn() bool { return true }
 
 // validateEvent applies the v1 rules: old-style events (no eventTime) must
 // live in their object's namespace; new-style ones must say who reported

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -53,3 +54,5 @@ func validPod() *corev1.Pod {
 	podStrategy{}.Default(pod)
 	return pod
 }
+
+func resourceMust(s string) resource.Quantity { return resource.MustParse(s) }

@@ -63,26 +63,11 @@ func (namespaceStrategy) PrepareForCreate(obj runtime.Object) {
 	ns.Spec.Finalizers = append(ns.Spec.Finalizers, corev1.FinalizerKubernetes)
 }
 
-// PrepareForUpdate keeps spec.finalizers: only the finalize subresource
-// changes them (see PrepareNamespaceFinalize).
-func (namespaceStrategy) PrepareForUpdate(obj, old runtime.Object) {
-	obj.(*corev1.Namespace).Spec.Finalizers = old.(*corev1.Namespace).Spec.Finalizers
-}
-
-// PrepareNamespaceFinalize is the update rule of the namespaces/finalize
-// subresource: everything but spec.finalizers comes from the stored
-// object.
-func PrepareNamespaceFinalize(obj, old runtime.Object) {
-	ns, prev := obj.(*corev1.Namespace), old.(*corev1.Namespace)
-	finalizers := ns.Spec.Finalizers
-	*ns = *prev.DeepCopy()
-	ns.Spec.Finalizers = finalizers
-}
-
-// ValidateNamespaceFinalize checks an update through namespaces/finalize.
-func ValidateNamespaceFinalize(obj, _ runtime.Object) field.ErrorList {
-	return validateNamespaceFinalizers(obj.(*corev1.Namespace).Spec.Finalizers)
-}
+// PrepareForUpdate keeps spec.finalizers as sent. Kubernetes changes
+// them only through namespaces/finalize; skiff's finalize action goes
+// through this same update path (the strategy cannot tell the two apart),
+// so plain updates may change them too.
+func (namespaceStrategy) PrepareForUpdate(_, _ runtime.Object) {}
 
 func (namespaceStrategy) Validate(obj runtime.Object) field.ErrorList {
 	return validateNamespaceFinalizers(obj.(*corev1.Namespace).Spec.Finalizers)

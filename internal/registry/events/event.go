@@ -35,6 +35,7 @@ func Resources() []resource.Resource {
 		New:        func() runtime.Object { return &eventsv1.Event{} },
 		NewList:    func() runtime.Object { return &eventsv1.EventList{} },
 		Strategy:   EventStrategy{},
+		View:       view,
 	}}
 }
 

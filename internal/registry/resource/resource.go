@@ -44,6 +44,9 @@ type Resource struct {
 	// Scale is set when the resource has a scale subresource.
 	Scale *Scale
 
+	// View, when set, stores this resource as another one's objects.
+	View *StorageView
+
 	// ValidateName checks metadata.name (prefix is true for generateName
 	// prefixes). Nil means a DNS-1123 subdomain, the common rule.
 	ValidateName func(name string, prefix bool) []string
@@ -130,4 +133,18 @@ type NameCeller interface {
 // first (events: LAST SEEN, TYPE, REASON, OBJECT, MESSAGE, ..., NAME).
 type OwnTableNames interface {
 	OwnsNameColumn() bool
+}
+
+// StorageView makes a resource a second view of another resource's stored
+// objects, in its own version: events.k8s.io/v1 events are the core/v1
+// events, converted on the way in and out.
+type StorageView struct {
+	// Of is the resource whose objects are stored.
+	Of schema.GroupVersionResource
+	// NewStored returns an empty object of the stored type.
+	NewStored func() runtime.Object
+	// ToStored and FromStored convert between this resource's type and
+	// the stored type. Both must keep metadata intact.
+	ToStored   func(runtime.Object) (runtime.Object, error)
+	FromStored func(runtime.Object) (runtime.Object, error)
 }
