@@ -7,13 +7,17 @@ PKGS    := ./...
 # Packages whose tests exercise concurrency run under the race detector.
 RACE    := ./internal/watchcache/... ./internal/registry/store/... ./internal/apiserver/...
 
-.PHONY: build run test unit race e2e vet fmt clean
+.PHONY: setup build run test unit race e2e vet clean
+
+# Install the system packages skiff and its tests need (idempotent).
+setup:
+	./hack/setup-debian.sh
 
 build:
 	$(GO) build -o $(BIN) ./cmd/skiff
 
 # Start a control plane with its data in $(DATA)/server.
-run: build
+run: setup build
 	$(BIN) server --data-dir $(DATA)/server
 
 vet:
@@ -29,7 +33,7 @@ race:
 e2e: build
 	SKIFF_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 20m ./test/e2e/...
 
-test: vet unit race e2e
+test: setup vet unit race e2e
 
 clean:
 	rm -rf bin

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"sync"
+	"time"
 	"testing"
 
 	"github.com/skiff/skiff/internal/storage"
@@ -51,14 +52,22 @@ func external(name string, progress bool, binary func(t testing.TB) string) back
 
 // allBackends is every storage the server supports: embedded etcd, an
 // external etcd 3.5 built from this module, and Debian's etcd 3.4 (skipped
-// when not installed unless SKIFF_REQUIRE_ETCD34=1).
-func allBackends() []backendKind {
+// when not installed unless SKIFF_REQUIRE_ETCD34=1). top is the test that
+// runs them all: the etcd 3.5 binary is built once, into its temp dir, when
+// a subtest first needs it.
+func allBackends(top testing.TB) []backendKind {
+	outDir := top.TempDir()
 	var once sync.Once
 	var bin35 string
+	var buildErr error
 	build35 := func(t testing.TB) string {
-		once.Do(func() { bin35 = etcdtest.Build(t) })
-		if bin35 == "" {
-			t.Fatal("building the etcd 3.5 test server failed earlier")
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			bin35, buildErr = etcdtest.BuildServer(ctx, outDir)
+		})
+		if buildErr != nil {
+			t.Fatal(buildErr)
 		}
 		return bin35
 	}

@@ -147,3 +147,38 @@ func TestStatefulSetCells(t *testing.T) {
 		[]string{"Ready", "Age", "Containers", "Images"},
 		[]interface{}{"3/3", nil, "nginx,sidecar", "nginx:1.27,busybox:1.36"})
 }
+
+func TestTemplateWithClaims(t *testing.T) {
+	claim := func(n string) corev1.PersistentVolumeClaim {
+		return corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: n}}
+	}
+	tests := []struct {
+		name   string
+		own    []string
+		claims []corev1.PersistentVolumeClaim
+		want   []string
+	}{
+		{"no claims", []string{"www"}, nil, []string{"www"}},
+		{"claims appended", []string{"www"}, []corev1.PersistentVolumeClaim{claim("data"), claim("logs")}, []string{"www", "data", "logs"}},
+		{"own volume wins", []string{"data"}, []corev1.PersistentVolumeClaim{claim("data")}, []string{"data"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl := &corev1.PodTemplateSpec{}
+			for _, n := range tt.own {
+				tmpl.Spec.Volumes = append(tmpl.Spec.Volumes, corev1.Volume{Name: n})
+			}
+			got := templateWithClaims(tmpl, tt.claims)
+			var names []string
+			for _, v := range got.Spec.Volumes {
+				names = append(names, v.Name)
+			}
+			if !reflect.DeepEqual(names, tt.want) {
+				t.Errorf("volumes = %v, want %v", names, tt.want)
+			}
+			if len(tmpl.Spec.Volumes) != len(tt.own) {
+				t.Errorf("input template modified: %v", tmpl.Spec.Volumes)
+			}
+		})
+	}
+}
