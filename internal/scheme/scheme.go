@@ -25,6 +25,8 @@ func New() (*runtime.Scheme, error) {
 		return nil, fmt.Errorf("register meta types: %w", err)
 	}
 	metav1.AddToGroupVersion(s, schema.GroupVersion{Version: "v1"})
+	// kubectl sends DeleteOptions as meta.k8s.io/v1.
+	metav1.AddToGroupVersion(s, metav1.SchemeGroupVersion)
 	return s, nil
 }
 
