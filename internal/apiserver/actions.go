@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/skiff/skiff/internal/registry/store"
 )
@@ -167,9 +168,11 @@ func (a *API) finalize(w http.ResponseWriter, r *http.Request, sv *served, info 
 	return a.writeResult(w, r, http.StatusOK, sv, out)
 }
 
-// ApprovalValidator checks that an update through /approval changes only
-// the Approved and Denied conditions of a CSR.
-type ApprovalValidator func(obj, old runtime.Object) error
+// approvalValidator is implemented by the CSR strategy: an update through
+// /approval may change only the Approved and Denied conditions.
+type approvalValidator interface {
+	ValidateApproval(obj, old runtime.Object) field.ErrorList
+}
 
 func (a *API) serveApproval(w http.ResponseWriter, r *http.Request, sv *served, info requestInfo) error {
 	switch info.Verb {
@@ -190,9 +193,9 @@ func (a *API) serveApproval(w http.ResponseWriter, r *http.Request, sv *served, 
 		}
 		fn := func(_ context.Context, cur runtime.Object) (runtime.Object, error) {
 			next := withConditionsOf(cur, obj)
-			if a.approvals != nil {
-				if err := a.approvals(next, cur); err != nil {
-					return nil, err
+			if v, ok := sv.res.Strategy.(approvalValidator); ok {
+				if errs := v.ValidateApproval(next, cur); len(errs) > 0 {
+					return nil, apierrors.NewInvalid(sv.gvk.GroupKind(), info.Name, errs)
 				}
 			}
 			return next, nil

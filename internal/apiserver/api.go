@@ -47,7 +47,6 @@ type API struct {
 	health        func() error
 	typeConverter managedfields.TypeConverter
 	evictions     EvictionChecker
-	approvals     ApprovalValidator
 }
 
 // ServeHTTP routes a request. Health and version endpoints are public;
@@ -86,6 +85,16 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // verified against the cluster CA.
 func authenticated(r *http.Request) bool {
 	return r.TLS != nil && len(r.TLS.VerifiedChains) > 0
+}
+
+// requestUser is the authenticated user: the client certificate's common
+// name, and its organizations as groups.
+func requestUser(r *http.Request) (string, []string) {
+	if !authenticated(r) {
+		return "system:anonymous", []string{"system:unauthenticated"}
+	}
+	cert := r.TLS.VerifiedChains[0][0]
+	return cert.Subject.CommonName, append(append([]string{}, cert.Subject.Organization...), "system:authenticated")
 }
 
 func (a *API) serveAPIPath(w http.ResponseWriter, r *http.Request) {

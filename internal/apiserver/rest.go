@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/skiff/skiff/internal/registry/resource"
 	"github.com/skiff/skiff/internal/registry/store"
 )
 
@@ -112,6 +113,10 @@ func (a *API) create(w http.ResponseWriter, r *http.Request, sv *served, info re
 	}
 	if err := checkTarget(obj, info, sv.res.Namespaced); err != nil {
 		return err
+	}
+	if rq, ok := sv.res.Strategy.(resource.Requester); ok {
+		user, groups := requestUser(r)
+		rq.SetRequester(obj, user, groups)
 	}
 	out, err := sv.store.Create(r.Context(), obj, store.CreateOptions{DryRun: p.dryRun, FieldManager: p.fieldManager})
 	if err != nil {

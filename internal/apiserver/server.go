@@ -48,10 +48,8 @@ type Config struct {
 	AdvertisePort int
 	Version       version.Info
 	Logger        *slog.Logger
-	// Evictions and Approvals are the policy behind pods/eviction and
-	// certificatesigningrequests/approval; nil allows everything.
+	// Evictions decides pods/eviction; nil checks PodDisruptionBudgets.
 	Evictions EvictionChecker
-	Approvals ApprovalValidator
 	// CompactInterval is how often old etcd history is compacted (5m).
 	CompactInterval time.Duration
 }
@@ -155,6 +153,11 @@ func (s *Server) buildStores(sch *runtime.Scheme) error {
 	}
 	if namespaces == nil {
 		return errors.New("apiserver: the namespaces resource is required")
+	}
+	if s.api.evictions == nil {
+		if pdbs := s.api.store(gvrPDBs); pdbs != nil {
+			s.api.evictions = pdbEvictions{pdbs: pdbs}
+		}
 	}
 	return nil
 }

@@ -29,7 +29,6 @@ func newAPI(sch *runtime.Scheme, cfg Config) *API {
 		version:   cfg.Version,
 		log:       cfg.Logger,
 		evictions: cfg.Evictions,
-		approvals: cfg.Approvals,
 	}
 	a.jsonInfo, _ = a.serializerFor(mediaJSON, false)
 	a.typeConverter = applyconfigurations.NewTypeConverter(sch)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/skiff/skiff/internal/storage"
 	"github.com/skiff/skiff/internal/storage/etcdtest"

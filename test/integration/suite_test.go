@@ -30,6 +30,8 @@ func suite() []suiteTest {
 	var all []suiteTest
 	for _, part := range [][]suiteTest{
 		smokeTests(),
+		watchTests(),
+		informerTests(),
 	} {
 		all = append(all, part...)
 	}
@@ -47,6 +49,7 @@ func TestConformance(t *testing.T) {
 					continue
 				}
 				t.Run(st.name, func(t *testing.T) {
+					t.Parallel()
 					c := shared
 					if st.own {
 						c = startCluster(t, kind.fresh(t))

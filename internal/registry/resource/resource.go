@@ -148,3 +148,10 @@ type StorageView struct {
 	ToStored   func(runtime.Object) (runtime.Object, error)
 	FromStored func(runtime.Object) (runtime.Object, error)
 }
+
+// Requester is implemented by strategies that record who created an object
+// (a CertificateSigningRequest records its requester). The HTTP layer
+// calls it on create with the authenticated user.
+type Requester interface {
+	SetRequester(obj runtime.Object, user string, groups []string)
+}
