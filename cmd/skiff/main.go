@@ -20,6 +20,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"bench", "measure an API server (bench api --kubeconfig FILE)", runBench},
 		{"server", "run the control plane (API server on etcd)", runServer},
 		{"version", "print the version", runVersion},
 	}

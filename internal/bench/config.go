@@ -15,6 +15,9 @@ const (
 	KindConfigMap = "configmap"
 )
 
+// DefaultWatchDuration is how long the watch phase writes unless told.
+const DefaultWatchDuration = 10 * time.Second
+
 // Config is one benchmark run's settings (the flags of `skiff bench api`).
 type Config struct {
 	// Client talks to the API server under test.
@@ -61,7 +64,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("bench: objects (%d) and concurrency (%d) must be at least 1", c.Objects, c.Concurrency)
 	}
 	if c.WatchDuration <= 0 {
-		c.WatchDuration = 10 * time.Second
+		c.WatchDuration = DefaultWatchDuration
 	}
 	c.Watchers = max(c.Watchers, 1)
 	c.ListRepeats = max(c.ListRepeats, 1)

@@ -114,7 +114,7 @@ func (c *Cluster) serve(ln net.Listener) {
 	}
 	srv, err := apiserver.New(apiserver.Config{
 		Backend: st, Resources: builtin.Resources(), ServiceCIDR: pki.DefaultServiceCIDR,
-		TLS: c.bundle.ServerTLSConfig(), AdvertiseIP: "127.0.0.1", AdvertisePort: ln.Addr().(*net.TCPAddr).Port,
+		TLS: c.bundle.ServerTLSConfig(), AdvertiseIP: "192.0.2.10", AdvertisePort: ln.Addr().(*net.TCPAddr).Port,
 		Logger: slog.New(slog.NewTextHandler(c.logs, nil)),
 	})
 	if err != nil {

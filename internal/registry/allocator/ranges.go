@@ -29,7 +29,10 @@ func NewIPRange(cidr string) (*IPRange, error) {
 	}
 	size := 1 << min(hostBits, 20)
 	if hostBits <= 20 {
-		size -= 2 // network and broadcast
+		size-- // the network address
+		if p.Addr().Is4() {
+			size-- // and IPv4's broadcast address
+		}
 	}
 	return &IPRange{base: p.Addr(), size: size, first: p.Addr().Next()}, nil
 }

@@ -1,0 +1,106 @@
+package workloop
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/workqueue"
+)
+
+// SyncFunc converges the object named by key (namespace/name). An error
+// means "try again later with back-off"; nil means converged for now.
+type SyncFunc func(ctx context.Context, key string) error
+
+// Loop is a keyed work queue with its workers.
+type Loop struct {
+	name   string
+	queue  workqueue.TypedRateLimitingInterface[string]
+	sync   SyncFunc
+	logger *slog.Logger
+}
+
+// New returns a loop named name (used in logs and queue metrics) calling sync.
+func New(name string, sync SyncFunc, logger *slog.Logger) *Loop {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	q := workqueue.NewTypedRateLimitingQueueWithConfig(
+		workqueue.DefaultTypedControllerRateLimiter[string](),
+		workqueue.TypedRateLimitingQueueConfig[string]{Name: name})
+	return &Loop{name: name, queue: q, sync: sync, logger: logger.With("controller", name)}
+}
+
+// Add queues key now.
+func (l *Loop) Add(key string) { l.queue.Add(key) }
+
+// AddAfter queues key after d (minReadySeconds, progress deadlines).
+func (l *Loop) AddAfter(key string, d time.Duration) { l.queue.AddAfter(key, d) }
+
+// Enqueue queues the key of obj, which may be a cache tombstone.
+func (l *Loop) Enqueue(obj any) {
+	key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
+	if err != nil {
+		l.logger.Error("cannot key object", "err", err)
+		return
+	}
+	l.queue.Add(key)
+}
+
+// Len is the number of queued keys (tests).
+func (l *Loop) Len() int { return l.queue.Len() }
+
+// Run waits for synced, then runs workers until ctx ends, and returns once
+// every worker has stopped.
+func (l *Loop) Run(ctx context.Context, workers int, synced ...cache.InformerSynced) error {
+	defer l.queue.ShutDown()
+	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
+		return fmt.Errorf("%s: caches did not sync: %w", l.name, ctx.Err())
+	}
+	if workers < 1 {
+		workers = 1
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for l.next(ctx) {
+			}
+		}()
+	}
+	<-ctx.Done()
+	l.queue.ShutDown()
+	wg.Wait()
+	return nil
+}
+
+// next processes one key; false once the queue is shut down.
+func (l *Loop) next(ctx context.Context) bool {
+	key, quit := l.queue.Get()
+	if quit {
+		return false
+	}
+	defer l.queue.Done(key)
+	if err := l.sync(ctx, key); err != nil {
+		if ctx.Err() == nil {
+			l.logger.Info("sync failed, will retry", "key", key, "err", err)
+		}
+		l.queue.AddRateLimited(key)
+		return true
+	}
+	l.queue.Forget(key)
+	return true
+}
+
+// ProcessOne runs one queued key synchronously; tests use it to step a
+// controller without workers. It reports whether a key was processed.
+func (l *Loop) ProcessOne(ctx context.Context) bool {
+	if l.queue.Len() == 0 {
+		return false
+	}
+	return l.next(ctx)
+}
