@@ -34,6 +34,7 @@ func runBenchAPI(ctx context.Context, args []string) error {
 	burst := fs.Int("burst", 10000, "client-side burst")
 	protobuf := fs.Bool("protobuf", false, "send and accept protobuf, as controllers do (default JSON, as kubectl does)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	asMarkdown := fs.Bool("markdown", false, "print the results as a markdown table")
 	fs.StringVar(&cfg.Namespace, "namespace", "skiff-bench", "namespace to create the objects in (created, and deleted unless --keep)")
 	fs.StringVar(&cfg.Kind, "kind", bench.KindPod, "kind of object: pod or configmap")
 	fs.IntVar(&cfg.Objects, "objects", 10000, "objects to create, get, update and delete")
@@ -56,11 +57,14 @@ func runBenchAPI(ctx context.Context, args []string) error {
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	rep, runErr := bench.Run(ctx, cfg)
 	rep.Server = rc.Host
-	if *asJSON {
+	switch {
+	case *asJSON:
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)
-	} else {
+	case *asMarkdown:
+		err = rep.WriteMarkdown(os.Stdout)
+	default:
 		err = rep.WriteTable(os.Stdout)
 	}
 	return errors.Join(runErr, err)

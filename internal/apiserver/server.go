@@ -193,7 +193,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		defer wg.Done()
 		storage.RunCompactor(ctx, s.cfg.Backend, s.cfg.CompactInterval, compactKeep)
 	}()
-	srv := &http.Server{Handler: s.api, TLSConfig: s.cfg.TLS, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slogErrorLog(s.cfg.Logger)}
+	srv := &http.Server{Handler: withAccessLog(s.cfg.Logger, s.api), TLSConfig: s.cfg.TLS, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slogErrorLog(s.cfg.Logger)}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.ServeTLS(ln, "", "") }()
 	wg.Add(1)

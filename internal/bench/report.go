@@ -81,3 +81,18 @@ func fmtMs(d time.Duration) string {
 	}
 	return fmt.Sprintf("%.0fms", v)
 }
+
+// WriteMarkdown prints the results as a markdown table, for documents.
+func (r Report) WriteMarkdown(w io.Writer) error {
+	fmt.Fprintln(w, "| phase | ops | errors | ops/s | p50 | p90 | p99 | max | note |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---|")
+	for _, x := range r.Results {
+		l := x.Latency
+		_, err := fmt.Fprintf(w, "| %s | %d | %d | %.0f | %s | %s | %s | %s | %s |\n", x.Phase, x.Ops, x.Errors, x.OpsPerSec,
+			fmtMs(l.P50), fmtMs(l.P90), fmtMs(l.P99), fmtMs(l.Max), x.Note)
+		if err != nil {
+			return fmt.Errorf("write markdown: %w", err)
+		}
+	}
+	return nil
+}

@@ -40,3 +40,15 @@ func TestNewResultAndTable(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteMarkdown(t *testing.T) {
+	rep := Report{Results: []Result{newResult("create", msList(10, 20), 0, nil, time.Second)}}
+	var b strings.Builder
+	if err := rep.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "| create | 2 | 0 | 2 | 10.0ms | 20.0ms | 20.0ms | 20.0ms |  |"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("markdown lacks %q:\n%s", want, b.String())
+	}
+}
