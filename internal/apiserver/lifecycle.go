@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/skiff/skiff/internal/registry/store"
 )
@@ -18,7 +19,7 @@ type namespaceLifecycle struct {
 	namespaces func() *store.Store
 }
 
-func (n namespaceLifecycle) CheckCreate(ctx context.Context, namespace string) error {
+func (n namespaceLifecycle) CheckCreate(ctx context.Context, namespace string, gr schema.GroupResource, name string) error {
 	obj, err := n.namespaces().Get(ctx, "", namespace, metav1.GetOptions{ResourceVersion: "0"})
 	if apierrors.IsNotFound(err) {
 		// The cache may lag a namespace created a moment ago.
@@ -29,7 +30,7 @@ func (n namespaceLifecycle) CheckCreate(ctx context.Context, namespace string) e
 	}
 	ns := obj.(*corev1.Namespace)
 	if ns.DeletionTimestamp != nil || ns.Status.Phase == corev1.NamespaceTerminating {
-		return apierrors.NewForbidden(corev1.Resource("namespaces"), namespace,
+		return apierrors.NewForbidden(gr, name,
 			fmt.Errorf("unable to create new content in namespace %s because it is being terminated", namespace))
 	}
 	return nil

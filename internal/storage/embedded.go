@@ -77,6 +77,10 @@ func embeddedConfig(dataDir string) *embed.Config {
 	cfg.AutoCompactionMode = ""
 	cfg.AutoCompactionRetention = ""
 	cfg.UnsafeNoFsync = false
+	// etcd keeps the raft log since its last snapshot in memory; its
+	// default of 100,000 entries costs hundreds of MiB under a burst of
+	// writes. A one-member cluster has no followers to catch up.
+	cfg.SnapshotCount = 10000
 	cfg.ListenPeerUrls = nil
 	cfg.ListenMetricsUrls = nil
 	// The advertised peer address is recorded in the member list only; no

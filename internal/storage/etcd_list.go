@@ -35,20 +35,5 @@ func (b *etcdBackend) List(ctx context.Context, prefix, startKey string, limit, 
 	for i, kv := range resp.Kvs {
 		res.KVs[i] = kvFrom(kv)
 	}
-	if start != prefix {
-		// etcd counted from startKey; the contract counts the whole prefix.
-		if res.Count, err = b.count(ctx, prefix, res.Revision); err != nil {
-			return ListResult{}, err
-		}
-	}
 	return res, nil
-}
-
-// count returns how many keys are under prefix at revision.
-func (b *etcdBackend) count(ctx context.Context, prefix string, revision int64) (int64, error) {
-	resp, err := b.client.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly(), clientv3.WithRev(revision))
-	if err != nil {
-		return 0, fmt.Errorf("count %s at revision %d: %w", prefix, revision, mapErr(err))
-	}
-	return resp.Count, nil
 }

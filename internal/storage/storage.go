@@ -69,7 +69,8 @@ type ListResult struct {
 	Revision int64
 	// More is true when keys after the last returned one exist.
 	More bool
-	// Count is the total number of keys under the prefix at Revision.
+	// Count is the number of keys under the prefix, from startKey on, at
+	// Revision (the returned ones included): what is left to read.
 	Count int64
 }
 

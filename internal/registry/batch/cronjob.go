@@ -1,7 +1,6 @@
 package batch
 
 import (
-	"strconv"
 
 	batchv1 "k8s.io/api/batch/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -77,7 +76,8 @@ func (cronJobStrategy) Columns() []metav1.TableColumnDefinition {
 		metav1.TableColumnDefinition{Name: "Selector", Type: "string", Priority: 1, Description: batchv1.JobSpec{}.SwaggerDoc()["selector"]})...)
 }
 
-// Cells follow kubectl: SUSPEND is printed as text ("false", or "<unset>").
+// Cells follow Kubernetes' printer: SUSPEND is text, "True" or "False"
+// (capitalized, unlike a plain boolean cell), or "<unset>".
 func (cronJobStrategy) Cells(obj runtime.Object) []interface{} {
 	cj, ok := obj.(*batchv1.CronJob)
 	if !ok {
@@ -85,7 +85,10 @@ func (cronJobStrategy) Cells(obj runtime.Object) []interface{} {
 	}
 	suspend := "<unset>"
 	if cj.Spec.Suspend != nil {
-		suspend = strconv.FormatBool(*cj.Spec.Suspend)
+		suspend = "False"
+		if *cj.Spec.Suspend {
+			suspend = "True"
+		}
 	}
 	last := "<none>"
 	if t := cj.Status.LastScheduleTime; t != nil {

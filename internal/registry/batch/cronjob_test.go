@@ -117,7 +117,7 @@ func TestCronJobPrepareAndCells(t *testing.T) {
 	}
 	s := cronJobStrategy{}
 	checkCells(t, s.Columns(), s.Cells(cj), map[string]interface{}{
-		"Schedule": "*/5 * * * *", "Timezone": "<none>", "Suspend": "false", "Active": int64(0), "Last Schedule": "<none>",
+		"Schedule": "*/5 * * * *", "Timezone": "<none>", "Suspend": "False", "Active": int64(0), "Last Schedule": "<none>",
 		"Containers": "pi", "Images": "perl:5.34", "Selector": "",
 	})
 	last := metav1.NewTime(time.Now().Add(-3 * time.Minute))
@@ -126,6 +126,11 @@ func TestCronJobPrepareAndCells(t *testing.T) {
 	cj.Spec.Suspend = nil
 	checkCells(t, s.Columns(), s.Cells(cj), map[string]interface{}{
 		"Schedule": "*/5 * * * *", "Timezone": "Asia/Tokyo", "Suspend": "<unset>", "Active": int64(2), "Last Schedule": "3m",
+		"Containers": "pi", "Images": "perl:5.34", "Selector": "",
+	})
+	cj.Spec.Suspend = ptr.To(true)
+	checkCells(t, s.Columns(), s.Cells(cj), map[string]interface{}{
+		"Schedule": "*/5 * * * *", "Timezone": "Asia/Tokyo", "Suspend": "True", "Active": int64(2), "Last Schedule": "3m",
 		"Containers": "pi", "Images": "perl:5.34", "Selector": "",
 	})
 }

@@ -58,7 +58,7 @@ func (s *Store) Create(ctx context.Context, obj runtime.Object, opts CreateOptio
 		return nil, apierrors.NewInvalid(s.groupKind(), m.GetName(), errs)
 	}
 	if s.res.Namespaced && s.ns != nil {
-		if err := s.ns.CheckCreate(ctx, m.GetNamespace()); err != nil {
+		if err := s.ns.CheckCreate(ctx, m.GetNamespace(), s.gr, m.GetName()); err != nil {
 			return nil, err
 		}
 	}

@@ -57,26 +57,40 @@ func (s *Store) List(ctx context.Context, namespace string, opts metav1.ListOpti
 		return nil, err
 	}
 	prefix := s.listPrefix(namespace)
-	var items []runtime.Object
-	var cont string
+	var page listPage
 	switch {
 	case opts.Continue != "":
 		var start string
 		if rev, start, err = decodeContinue(opts.Continue, prefix); err != nil {
 			return nil, err
 		}
-		items, rev, cont, err = s.listStorage(ctx, prefix, start, rev, opts.Limit, p)
+		page, err = s.listStorage(ctx, prefix, start, rev, opts.Limit, p)
 	case opts.Limit > 0 && (opts.ResourceVersion == "" || opts.ResourceVersionMatch == metav1.ResourceVersionMatchExact):
-		items, rev, cont, err = s.listStorage(ctx, prefix, prefix, rev, opts.Limit, p)
+		page, err = s.listStorage(ctx, prefix, prefix, rev, opts.Limit, p)
 	case opts.ResourceVersionMatch == metav1.ResourceVersionMatchExact:
-		items, rev, cont, err = s.listStorage(ctx, prefix, prefix, rev, 0, p)
+		page, err = s.listStorage(ctx, prefix, prefix, rev, 0, p)
 	default:
-		items, rev, err = s.listCache(ctx, prefix, opts.ResourceVersion, p)
+		page.items, page.rev, err = s.listCache(ctx, prefix, opts.ResourceVersion, p)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return s.listObject(items, rev, cont)
+	list, err := s.listObject(page.items, page.rev, page.cont)
+	if err == nil && page.remaining > 0 {
+		lm, _ := meta.ListAccessor(list)
+		lm.SetRemainingItemCount(&page.remaining)
+	}
+	return list, err
+}
+
+// listPage is one page read from storage.
+type listPage struct {
+	items []runtime.Object
+	rev   int64
+	// cont is the continue token; remaining counts the objects after the
+	// page when no selector hides some (0: unknown or none).
+	cont      string
+	remaining int64
 }
 
 // listCache serves a list from the watch cache. An empty resourceVersion
@@ -91,8 +105,8 @@ func (s *Store) listCache(ctx context.Context, prefix, rv string, p Predicate) (
 	if rv == "" {
 		minRev, err = s.cache.WaitFresh(ctx)
 		if errors.Is(err, storage.ErrProgressUnsupported) {
-			items, rev, _, err := s.listStorage(ctx, prefix, prefix, 0, 0, p)
-			return items, rev, err
+			page, err := s.listStorage(ctx, prefix, prefix, 0, 0, p)
+			return page.items, page.rev, err
 		}
 		if err != nil {
 			return nil, 0, s.storageError(err, "")
@@ -114,7 +128,7 @@ func (s *Store) listCache(ctx context.Context, prefix, rv string, p Predicate) (
 // listStorage reads up to limit selected objects (0: all) from storage at
 // revision rev (0: latest), starting at key start. It returns the revision
 // read and a continue token when more may follow.
-func (s *Store) listStorage(ctx context.Context, prefix, start string, rev, limit int64, p Predicate) ([]runtime.Object, int64, string, error) {
+func (s *Store) listStorage(ctx context.Context, prefix, start string, rev, limit int64, p Predicate) (listPage, error) {
 	var items []runtime.Object
 	page := limit
 	if page > 0 && !p.Empty() {
@@ -123,27 +137,31 @@ func (s *Store) listStorage(ctx context.Context, prefix, start string, rev, limi
 	for {
 		res, err := s.backend.List(ctx, prefix, start, page, rev)
 		if errors.Is(err, storage.ErrCompacted) {
-			return nil, 0, "", apierrors.NewResourceExpired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
+			return listPage{}, apierrors.NewResourceExpired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
 		}
 		if err != nil {
-			return nil, 0, "", s.storageError(err, "")
+			return listPage{}, s.storageError(err, "")
 		}
 		rev = res.Revision
 		for i, kv := range res.KVs {
 			obj, err := s.decode(kv)
 			if err != nil {
-				return nil, 0, "", apierrors.NewInternalError(err)
+				return listPage{}, apierrors.NewInternalError(err)
 			}
 			if !p.Matches(obj) {
 				continue
 			}
 			items = append(items, obj)
 			if limit > 0 && int64(len(items)) == limit && (i < len(res.KVs)-1 || res.More) {
-				return items, rev, encodeContinue(rev, kv.Key+"\x00", prefix), nil
+				page := listPage{items: items, rev: rev, cont: encodeContinue(rev, kv.Key+"\x00", prefix)}
+				if p.Empty() {
+					page.remaining = res.Count - int64(i+1)
+				}
+				return page, nil
 			}
 		}
 		if !res.More || len(res.KVs) == 0 {
-			return items, rev, "", nil
+			return listPage{items: items, rev: rev}, nil
 		}
 		start = res.KVs[len(res.KVs)-1].Key + "\x00"
 	}

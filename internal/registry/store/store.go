@@ -26,11 +26,11 @@ import (
 	"github.com/skiff/skiff/internal/watchcache"
 )
 
-// NamespaceChecker tells whether objects may be created in a namespace. It
-// returns a NotFound error for a missing namespace and a Forbidden one for a
-// Terminating namespace.
+// NamespaceChecker tells whether an object may be created in a namespace.
+// It returns a NotFound error for a missing namespace and a Forbidden one
+// (naming the object being created) for a Terminating namespace.
 type NamespaceChecker interface {
-	CheckCreate(ctx context.Context, namespace string) error
+	CheckCreate(ctx context.Context, namespace string, gr schema.GroupResource, name string) error
 }
 
 // Hooks run around writes of one resource for side effects the strategy

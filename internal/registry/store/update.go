@@ -149,7 +149,9 @@ func (s *Store) prepareUpdate(obj, cur runtime.Object, opts UpdateOptions) (runt
 	curMeta, _ := meta.Accessor(cur)
 	keepServerMeta(m, curMeta)
 	s.res.Strategy.Default(obj)
-	s.res.Strategy.PrepareForUpdate(obj, cur)
+	if !isAction(opts.Subresource) {
+		s.res.Strategy.PrepareForUpdate(obj, cur)
+	}
 	if s.fields != nil && !opts.SkipFieldManager {
 		var err error
 		if obj, err = s.fields.Update(cur, obj, opts.FieldManager, opts.Subresource); err != nil {
@@ -157,8 +159,14 @@ func (s *Store) prepareUpdate(obj, cur runtime.Object, opts UpdateOptions) (runt
 		}
 		m, _ = meta.Accessor(obj)
 	}
-	m.SetGeneration(curMeta.GetGeneration())
-	if s.hasSpec && !specEqual(obj, cur) {
+	// A strategy may bump generation itself (a Deployment's annotations
+	// count as its spec); otherwise a spec change does.
+	if m.GetGeneration() <= curMeta.GetGeneration() {
+		m.SetGeneration(curMeta.GetGeneration())
+		if s.hasSpec && !specEqual(obj, cur) {
+			m.SetGeneration(curMeta.GetGeneration() + 1)
+		}
+	} else {
 		m.SetGeneration(curMeta.GetGeneration() + 1)
 	}
 	return obj, nil
@@ -175,6 +183,10 @@ func (s *Store) statusOnly(obj, cur runtime.Object) runtime.Object {
 	return out
 }
 
+// isAction reports whether an update comes from an action subresource
+// whose server code computed the whole object.
+func isAction(subresource string) bool { return subresource != "" && subresource != "status" }
+
 // keepServerMeta restores what clients may not change on update.
 func keepServerMeta(m, cur metav1.Object) {
 	m.SetName(cur.GetName())
@@ -184,6 +196,7 @@ func keepServerMeta(m, cur metav1.Object) {
 	m.SetDeletionTimestamp(cur.GetDeletionTimestamp())
 	m.SetDeletionGracePeriodSeconds(cur.GetDeletionGracePeriodSeconds())
 	m.SetSelfLink("")
+	m.SetGeneration(cur.GetGeneration())
 	if m.GetManagedFields() == nil {
 		m.SetManagedFields(cur.GetManagedFields())
 	}
@@ -194,10 +207,15 @@ func (s *Store) validateUpdate(obj, cur runtime.Object, subresource string) fiel
 	curMeta, _ := meta.Accessor(cur)
 	errs := apivalidation.ValidateObjectMetaAccessorUpdate(m, curMeta, field.NewPath("metadata"))
 	errs = append(errs, apivalidation.ValidateObjectMetaAccessor(m, s.res.Namespaced, s.nameValidator(), field.NewPath("metadata"))...)
-	if subresource == "status" {
+	switch {
+	case subresource == "status":
 		if v, ok := s.res.Strategy.(resource.StatusValidator); ok {
 			return append(errs, v.ValidateStatusUpdate(obj, cur)...)
 		}
+	case isAction(subresource):
+		// Actions (binding, finalize, approval) change what a client's
+		// update may not; the object must still be valid.
+		return append(errs, s.res.Strategy.Validate(obj)...)
 	}
 	return append(errs, s.res.Strategy.ValidateUpdate(obj, cur)...)
 }
