@@ -88,12 +88,13 @@ echo "holding: $(rss)" >&2
 stop_server
 
 table=$(cat "$dir/bench.md")
+shown="${cmd[*]}"
 
 summary=$(
 	cat <<MD
 Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $($SKIFF version).
 
-Command: \`${cmd[*]/$dir/\$DATA}\`
+Command (\$DATA is the server's data dir): \`${shown//"$dir/data"/\$DATA}\`
 
 $table
 

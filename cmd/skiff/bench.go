@@ -45,6 +45,9 @@ func runBenchAPI(ctx context.Context, args []string) error {
 	fs.Int64Var(&cfg.PageSize, "page-size", 500, "limit of the paged list phase")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the objects and namespace (skip the delete phase and clean-up)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
 		return err
 	}
 	rc, err := benchRESTConfig(*kubeconfig, *kubeContext, *qps, *burst, *protobuf)
@@ -56,6 +59,9 @@ func runBenchAPI(ctx context.Context, args []string) error {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	rep, runErr := bench.Run(ctx, cfg)
+	if runErr != nil && len(rep.Results) == 0 {
+		return runErr
+	}
 	rep.Server = rc.Host
 	switch {
 	case *asJSON:

@@ -22,6 +22,7 @@ func commands() []command {
 	return []command{
 		{"bench", "measure an API server (bench api --kubeconfig FILE)", runBench},
 		{"server", "run the control plane (API server on etcd)", runServer},
+		{"sim", "run simulated nodes", runSim},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -26,7 +26,7 @@ func ensureNamespace(ctx context.Context, c kubernetes.Interface, ns string) err
 		return fmt.Errorf("get namespace %s: %w", ns, err)
 	}
 	if got.Status.Phase == corev1.NamespaceTerminating {
-		return fmt.Errorf("namespace %s is terminating; wait for it to go or pick another with --namespace", ns)
+		return fmt.Errorf("namespace %s is terminating (its contents are gone once a namespace controller empties it); pick another with --namespace", ns)
 	}
 	return nil
 }
