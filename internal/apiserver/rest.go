@@ -19,6 +19,10 @@ func (a *API) serveResource(w http.ResponseWriter, r *http.Request, sv *served, 
 		a.writeError(w, r, notFoundPath())
 		return
 	}
+	if err := checkMethod(sv, info); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	var err error
 	switch info.Subresource {
 	case "":
@@ -31,6 +35,28 @@ func (a *API) serveResource(w http.ResponseWriter, r *http.Request, sv *served, 
 	if err != nil {
 		a.writeError(w, r, err)
 	}
+}
+
+// checkMethod refuses verbs a path cannot serve: collections take no
+// PUT or PATCH, objects no POST (405, as in Kubernetes).
+func checkMethod(sv *served, info requestInfo) error {
+	if info.Subresource != "" {
+		return nil
+	}
+	switch {
+	case info.Name == "" && (info.Verb == "update" || info.Verb == "patch"),
+		info.Name != "" && info.Verb == "create",
+		info.Verb == "":
+		return apierrors.NewMethodNotSupported(sv.res.GVR.GroupResource(), methodVerb(info.Verb))
+	}
+	return nil
+}
+
+func methodVerb(v string) string {
+	if v == "" {
+		return "request"
+	}
+	return v
 }
 
 func (a *API) serveMain(w http.ResponseWriter, r *http.Request, sv *served, info requestInfo) error {

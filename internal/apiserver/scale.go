@@ -24,6 +24,32 @@ import (
 
 var scaleGVK = autoscalingv1.SchemeGroupVersion.WithKind("Scale")
 
+// scaleServed describes the Scale kind for decoding, patching and printing.
+var scaleServed = &served{
+	res: resource.Resource{
+		GVR: autoscalingv1.SchemeGroupVersion.WithResource("scale"), Kind: "Scale",
+		New:      func() runtime.Object { return &autoscalingv1.Scale{} },
+		Strategy: scaleStrategy{},
+	},
+	gvk: scaleGVK,
+}
+
+// scaleStrategy prints a Scale as kubectl get --subresource=scale shows it.
+type scaleStrategy struct{ resource.Base }
+
+func (scaleStrategy) Columns() []metav1.TableColumnDefinition {
+	return []metav1.TableColumnDefinition{
+		{Name: "Desired", Type: "integer", Description: "Number of desired replicas"},
+		{Name: "Available", Type: "integer", Description: "Number of actual replicas"},
+		resource.AgeColumn,
+	}
+}
+
+func (scaleStrategy) Cells(obj runtime.Object) []interface{} {
+	s := obj.(*autoscalingv1.Scale)
+	return []interface{}{int64(s.Spec.Replicas), int64(s.Status.Replicas), resource.Age(obj)}
+}
+
 func (a *API) serveScale(w http.ResponseWriter, r *http.Request, sv *served, info requestInfo) error {
 	if sv.res.Scale == nil {
 		return notFoundPath()
@@ -38,8 +64,7 @@ func (a *API) serveScale(w http.ResponseWriter, r *http.Request, sv *served, inf
 		if err != nil {
 			return err
 		}
-		a.writeObject(w, r, http.StatusOK, autoscalingv1.SchemeGroupVersion, scale)
-		return nil
+		return a.writeResult(w, r, http.StatusOK, scaleServed, scale)
 	case "update", "patch":
 		return a.updateScale(w, r, sv, info)
 	}
@@ -55,7 +80,6 @@ func (a *API) updateScale(w http.ResponseWriter, r *http.Request, sv *served, in
 	if err != nil {
 		return err
 	}
-	scaleServed := &served{res: resource.Resource{GVR: autoscalingv1.SchemeGroupVersion.WithResource("scale"), Kind: "Scale", New: func() runtime.Object { return &autoscalingv1.Scale{} }}, gvk: scaleGVK}
 	fn := func(_ context.Context, cur runtime.Object) (runtime.Object, error) {
 		scale, err := scaleOf(cur, sv.res.Scale)
 		if err != nil {
@@ -87,8 +111,7 @@ func (a *API) updateScale(w http.ResponseWriter, r *http.Request, sv *served, in
 	if err != nil {
 		return err
 	}
-	a.writeObject(w, r, http.StatusOK, autoscalingv1.SchemeGroupVersion, scale)
-	return nil
+	return a.writeResult(w, r, http.StatusOK, scaleServed, scale)
 }
 
 // scaleOf reads the Scale of a workload.

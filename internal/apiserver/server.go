@@ -193,7 +193,13 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		defer wg.Done()
 		storage.RunCompactor(ctx, s.cfg.Backend, s.cfg.CompactInterval, compactKeep)
 	}()
-	srv := &http.Server{Handler: withAccessLog(s.cfg.Logger, s.api), TLSConfig: s.cfg.TLS, ReadHeaderTimeout: 30 * time.Second, ErrorLog: slogErrorLog(s.cfg.Logger)}
+	srv := &http.Server{
+		Handler: withAccessLog(s.cfg.Logger, s.api), TLSConfig: s.cfg.TLS,
+		ReadHeaderTimeout: 30 * time.Second, ErrorLog: slogErrorLog(s.cfg.Logger),
+		// Requests, watches above all, end when the server stops, so that
+		// clients reconnect instead of waiting on a dead stream.
+		BaseContext: func(net.Listener) context.Context { return ctx },
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.ServeTLS(ln, "", "") }()
 	wg.Add(1)
@@ -210,7 +216,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer stop()
-	_ = srv.Shutdown(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+	}
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

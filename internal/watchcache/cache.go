@@ -27,6 +27,8 @@ var (
 	// cache had to re-list and could not carry the watch across. The
 	// apiserver answers 410 Gone ("too old resource version").
 	ErrTooOld = errors.New("watchcache: too old resource version")
+	// ErrStopped: the cache has stopped (the server is shutting down).
+	ErrStopped = errors.New("watchcache: stopped")
 	// ErrTooSlow: the watcher fell a whole buffer behind and was dropped so
 	// it would not hold up the others. Its client should watch again.
 	ErrTooSlow = errors.New("watchcache: watcher too slow, dropped")
@@ -94,6 +96,8 @@ type Cache struct {
 	// freshness support changes, waking everyone waiting for it.
 	revCh chan struct{}
 	ready bool
+	// stopped is set when Run returns: no new watcher would ever be fed.
+	stopped bool
 
 	// noProgress is set once the store refused a progress request.
 	noProgress atomic.Bool

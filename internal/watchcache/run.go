@@ -45,7 +45,10 @@ func (c *Cache) Run(ctx context.Context) error {
 		}
 		backoff = min(2*backoff, maxBackoff)
 	}
-	c.closeAll(nil)
+	c.mu.Lock()
+	c.stopped = true
+	c.closeAllLocked(nil)
+	c.mu.Unlock()
 	return nil
 }
 

@@ -52,6 +52,10 @@ func (c *Cache) Watch(ctx context.Context, prefix string, afterRevision int64, f
 		stop: make(chan struct{}),
 	}
 	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return nil, ErrStopped
+	}
 	if afterRevision == 0 {
 		afterRevision = c.rev
 	}

@@ -221,6 +221,8 @@ func (s *Store) storageError(err error, name string) error {
 		return apierrors.NewConflict(s.gr, name, fmt.Errorf(registryConflictMessage))
 	case errorsIs(err, storage.ErrCompacted), errorsIs(err, watchcache.ErrTooOld):
 		return apierrors.NewResourceExpired("too old resource version")
+	case errorsIs(err, watchcache.ErrStopped):
+		return apierrors.NewServiceUnavailable("the server is shutting down")
 	case errorsIs(err, context.Canceled), errorsIs(err, context.DeadlineExceeded):
 		return apierrors.NewTimeoutError(fmt.Sprintf("request for %s did not complete in time", s.gr), 1)
 	}
