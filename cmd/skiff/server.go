@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 
+	"k8s.io/klog/v2"
+
 	"github.com/skiff/skiff/internal/controlplane"
 )
 
@@ -41,5 +43,6 @@ func runServer(ctx context.Context, args []string) error {
 	}
 	o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(o.Logger)
+	klog.SetSlogLogger(o.Logger) // client-go's leader election logs through klog
 	return controlplane.Run(ctx, o)
 }

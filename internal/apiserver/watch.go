@@ -135,10 +135,27 @@ func (s *watchStream) bookmark(rev int64, initialEnd bool) runtime.Object {
 	return obj
 }
 
+func (s *watchStream) transformedBookmark(obj runtime.Object) runtime.Object {
+	m, _ := meta.Accessor(obj)
+	if s.out.as == "Table" {
+		t := &metav1.Table{}
+		t.ResourceVersion = m.GetResourceVersion()
+		return t
+	}
+	p := &metav1.PartialObjectMetadata{}
+	p.ResourceVersion, p.Annotations = m.GetResourceVersion(), m.GetAnnotations()
+	return p
+}
+
 // send writes one event; false when the client is gone.
 func (s *watchStream) send(t watch.EventType, obj runtime.Object) bool {
 	gv := s.sv.gv()
-	if t != watch.Error && t != watch.Bookmark && s.out.as != "" {
+	switch {
+	case t == watch.Bookmark && s.out.as != "":
+		// A bookmark carries only a resourceVersion (and annotations), in
+		// the form the client decodes every event in.
+		obj, gv = s.transformedBookmark(obj), metav1.SchemeGroupVersion
+	case t != watch.Error && s.out.as != "":
 		tobj, err := s.a.transform(s.r, s.out, s.sv, obj, s.headersSent)
 		if err != nil {
 			t, obj = watch.Error, toStatus(err)

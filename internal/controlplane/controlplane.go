@@ -5,6 +5,7 @@ package controlplane
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -82,7 +83,26 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	o.Logger.Info("serving", "url", url, "kubeconfig", o.KubeconfigPath())
-	return srv.Run(ctx, ln)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// The server and the components run until ctx ends; if either fails,
+	// both stop and the process exits with that cause.
+	components := make(chan struct{})
+	go func() {
+		defer close(components)
+		if err := runComponents(ctx, loopbackConfig(url, bundle.CAPEM(), certPEM, keyPEM), o); err != nil {
+			cancel(err)
+		}
+	}()
+	if err := srv.Run(ctx, ln); err != nil {
+		cancel(err)
+	}
+	cancel(nil)
+	<-components
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
 }
 
 func openStorage(ctx context.Context, o Options) (storage.Backend, error) {

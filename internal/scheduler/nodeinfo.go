@@ -142,7 +142,8 @@ func (s portSet) conflicts(p hostPort) bool {
 }
 
 // podHostPorts lists the host ports a pod's containers claim, with the
-// defaults the API leaves implicit.
+// defaults the API leaves implicit. Init containers are gone by the time
+// ports matter, so only the regular containers count.
 func podHostPorts(pod *v1.Pod) []hostPort {
 	var out []hostPort
 	add := func(cs []v1.Container) {
@@ -162,7 +163,6 @@ func podHostPorts(pod *v1.Pod) []hostPort {
 			}
 		}
 	}
-	add(pod.Spec.InitContainers)
 	add(pod.Spec.Containers)
 	return out
 }

@@ -10,12 +10,14 @@ import (
 // PodInfo is a pod with what the scheduler derives from its spec computed
 // once: its requests and its parsed inter-pod affinity terms.
 type PodInfo struct {
-	Pod            *v1.Pod
-	Requests       Resources
-	NonZeroCPU     int64
-	NonZeroMemory  int64
-	RequiredAffinity     []affinityTerm
-	RequiredAntiAffinity []affinityTerm
+	Pod *v1.Pod
+	// group is the pod's label group (groups.go), or noGroup.
+	group                 int32
+	Requests              Resources
+	NonZeroCPU            int64
+	NonZeroMemory         int64
+	RequiredAffinity      []affinityTerm
+	RequiredAntiAffinity  []affinityTerm
 	PreferredAffinity     []weightedTerm
 	PreferredAntiAffinity []weightedTerm
 }
@@ -38,7 +40,7 @@ type weightedTerm struct {
 // newPodInfo parses pod. A term whose selector does not parse matches
 // nothing, as Kubernetes treats it (validation rejects such pods anyway).
 func newPodInfo(pod *v1.Pod) *PodInfo {
-	pi := &PodInfo{Pod: pod, Requests: podRequests(pod)}
+	pi := &PodInfo{Pod: pod, group: noGroup, Requests: podRequests(pod)}
 	pi.NonZeroCPU, pi.NonZeroMemory = nonZeroRequests(pod)
 	aff := pod.Spec.Affinity
 	if aff == nil {

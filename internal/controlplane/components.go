@@ -1,0 +1,62 @@
+package controlplane
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/skiff/skiff/internal/controllermanager"
+	"github.com/skiff/skiff/internal/scheduler"
+)
+
+// runComponents starts the scheduler and the controller manager once the
+// API server is ready. Both are API clients on the loopback address and
+// take their leases, so several servers can run them safely. It returns
+// the first failure, or nil when ctx ends.
+func runComponents(ctx context.Context, cfg *rest.Config, o Options) error {
+	if err := waitReady(ctx, cfg); err != nil {
+		return err
+	}
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("component client: %w", err)
+	}
+	host, _ := os.Hostname()
+	identity := fmt.Sprintf("%s_%d", host, os.Getpid())
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	done := make(chan struct{}, 2)
+	go func() {
+		defer func() { done <- struct{}{} }()
+		err := scheduler.RunWithLeaderElection(ctx, scheduler.Config{
+			Client:    client,
+			Informers: informers.NewSharedInformerFactory(client, 0),
+			Logger:    o.Logger,
+		}, identity)
+		if err != nil && ctx.Err() == nil {
+			cancel(fmt.Errorf("scheduler: %w", err))
+		}
+	}()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		err := controllermanager.Run(ctx, controllermanager.Config{
+			REST: cfg, Identity: identity,
+			Logger: o.Logger.With("component", "controller-manager"),
+		})
+		if err != nil && ctx.Err() == nil {
+			cancel(fmt.Errorf("controller manager: %w", err))
+		}
+	}()
+	<-done
+	cancel(nil)
+	<-done
+	if err := context.Cause(ctx); err != nil && err != context.Canceled {
+		return err
+	}
+	return nil
+}
+

@@ -1,0 +1,48 @@
+package controlplane
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+// loopbackConfig is the client configuration the in-process components
+// (scheduler, controllers) use: the admin identity on the local address.
+// They reach the API server over HTTPS like any other client.
+func loopbackConfig(url string, caPEM, certPEM, keyPEM []byte) *rest.Config {
+	return &rest.Config{
+		Host: url,
+		TLSClientConfig: rest.TLSClientConfig{
+			CAData: caPEM, CertData: certPEM, KeyData: keyPEM,
+		},
+		// Controllers and the scheduler carry a cluster's whole load;
+		// client-go's default of 5 QPS would throttle them.
+		QPS:       2000,
+		Burst:     4000,
+		UserAgent: "skiff-controlplane",
+	}
+}
+
+// waitReady polls /readyz until the API server answers 200 or ctx ends.
+func waitReady(ctx context.Context, cfg *rest.Config) error {
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("loopback client: %w", err)
+	}
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		body, err := client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+		if err == nil && string(body) == "ok" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the API server: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}
