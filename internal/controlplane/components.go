@@ -59,4 +59,3 @@ func runComponents(ctx context.Context, cfg *rest.Config, o Options) error {
 	}
 	return nil
 }
-

@@ -13,6 +13,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
+
+	"k8s.io/client-go/rest"
 
 	"github.com/skiff/skiff/internal/apiserver"
 	"github.com/skiff/skiff/internal/pki"
@@ -85,25 +88,52 @@ func Run(ctx context.Context, o Options) error {
 	o.Logger.Info("serving", "url", url, "kubeconfig", o.KubeconfigPath())
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	// The server and the components run until ctx ends; if either fails,
-	// both stop and the process exits with that cause.
-	components := make(chan struct{})
+	return serve(ctx, o, srv, ln, loopbackConfig(url, bundle.CAPEM(), certPEM, keyPEM))
+}
+
+// serve runs the API server and the components until ctx ends or one
+// fails. On the way out the components stop first, while the server still
+// answers, so that they can give up their leases and a restarted server
+// need not wait for them to expire.
+func serve(ctx context.Context, o Options, srv *apiserver.Server, ln net.Listener, loopback *rest.Config) error {
+	serverCtx, stopServer := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stopServer(nil)
+	compCtx, stopComponents := context.WithCancelCause(ctx)
+	defer stopComponents(nil)
+	componentsDone := make(chan struct{})
 	go func() {
-		defer close(components)
-		if err := runComponents(ctx, loopbackConfig(url, bundle.CAPEM(), certPEM, keyPEM), o); err != nil {
-			cancel(err)
+		defer close(componentsDone)
+		if err := runComponents(compCtx, loopback, o); err != nil {
+			stopServer(err)
 		}
 	}()
-	if err := srv.Run(ctx, ln); err != nil {
-		cancel(err)
+	go func() {
+		select {
+		case <-compCtx.Done():
+		case <-serverCtx.Done():
+			return
+		}
+		select {
+		case <-componentsDone:
+		case <-time.After(componentStopTimeout):
+		}
+		stopServer(context.Cause(compCtx))
+	}()
+	err := srv.Run(serverCtx, ln)
+	stopComponents(err)
+	<-componentsDone
+	if err == nil {
+		err = context.Cause(serverCtx)
 	}
-	cancel(nil)
-	<-components
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil
 }
+
+// componentStopTimeout bounds how long the server waits for the
+// components to stop before it stops too.
+const componentStopTimeout = 5 * time.Second
 
 func openStorage(ctx context.Context, o Options) (storage.Backend, error) {
 	if len(o.EtcdServers) > 0 {
