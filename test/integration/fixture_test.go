@@ -194,7 +194,10 @@ func (c *Cluster) Stop() {
 // address.
 func (c *Cluster) Restart() {
 	c.t.Helper()
+	start := time.Now()
 	c.Stop()
+	c.t.Logf("restart: stopped in %v", time.Since(start))
+	defer func() { c.t.Logf("restart: ready in %v", time.Since(start)) }()
 	ln, err := listenAgain(c.addr)
 	if err != nil {
 		c.t.Fatal(err)

@@ -32,6 +32,16 @@ func suite() []suiteTest {
 		smokeTests(),
 		watchTests(),
 		informerTests(),
+		conflictTests(),
+		pagingTests(),
+		selectorTests(),
+		createTests(),
+		deleteTests(),
+		subresourceTests(),
+		serviceTests(),
+		errorTests(),
+		contentTests(),
+		applyTests(),
 	} {
 		all = append(all, part...)
 	}
