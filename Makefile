@@ -5,7 +5,8 @@ BIN     := bin/skiff
 DATA    ?= /var/lib/skiff
 PKGS    := ./...
 # Packages whose tests exercise concurrency run under the race detector.
-RACE    := ./internal/watchcache/... ./internal/registry/store/... ./internal/apiserver/...
+RACE    := ./internal/watchcache/... ./internal/registry/store/... ./internal/apiserver/... \
+           ./internal/scheduler/... ./internal/controller/... ./internal/sim/... ./test/integration/...
 
 .PHONY: setup build run test unit race e2e vet clean
 
@@ -25,7 +26,7 @@ vet:
 	$(GO) vet $(PKGS)
 
 unit:
-	$(GO) test -count=1 $$($(GO) list $(PKGS) | grep -v /test/e2e)
+	$(GO) test -count=1 $$($(GO) list $(PKGS) | grep -v -e /test/e2e -e /test/integration)
 
 race:
 	$(GO) test -race -count=1 $(RACE)

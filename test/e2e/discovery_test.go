@@ -27,12 +27,13 @@ func TestExplain(t *testing.T) {
 		{[]string{"deployment", "--recursive"}, []string{"KIND:       Deployment", "FIELDS:",
 			"  spec\t<DeploymentSpec>", "    strategy\t<DeploymentStrategy>", "      rollingUpdate\t<RollingUpdateDeployment>",
 			"        maxSurge\t<IntOrString>", "  status\t<DeploymentStatus>"}},
-		{[]string{"cronjobs.spec.schedule"}, []string{"GROUP:      batch", "FIELD: schedule <string> -required-"}},
+		{[]string{"cronjobs.spec"}, []string{"GROUP:      batch", "FIELD: spec <CronJobSpec>",
+			"schedule\t<string> -required-", "jobTemplate\t<JobTemplateSpec> -required-"}},
 		{[]string{"hpa.spec.metrics", "--api-version=autoscaling/v2"}, []string{"VERSION:    v2", "FIELD: metrics <[]MetricSpec>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args[0], func(t *testing.T) {
-			wantAll(t, "explain "+joinArgs(tt.args), k.ok(append([]string{"explain"}, tt.args...)...), tt.wants...)
+			wantAll(t, "explain "+joinArgs(tt.args), k.on(t).ok(append([]string{"explain"}, tt.args...)...), tt.wants...)
 		})
 	}
 	r := k.fail("explain", "deployment.spec.nope")

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // newNS creates a namespace named after the test on the shared server and
@@ -45,5 +46,25 @@ func wantEqual(t testing.TB, what, got, want string) {
 	t.Helper()
 	if strings.TrimSpace(got) != want {
 		t.Errorf("%s = %q, want %q", what, strings.TrimSpace(got), want)
+	}
+}
+
+// eventually polls check every 100ms until it returns "" (done) or the
+// timeout passes, then fails the test with check's last complaint. It is
+// for what controllers do in their own time.
+func eventually(t testing.TB, timeout time.Duration, check func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		msg := check()
+		if msg == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %s", timeout, msg)
+		}
+		<-tick.C
 	}
 }

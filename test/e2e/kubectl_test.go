@@ -26,7 +26,7 @@ type kubectl struct {
 	cacheDir   string
 	extraEnv   []string
 	input      string
-	warnOK     bool
+	warnWant   string
 	timeout    time.Duration
 }
 
@@ -49,8 +49,12 @@ func (k kubectl) env(kv ...string) kubectl {
 
 func (k kubectl) stdin(s string) kubectl { k.input = s; return k }
 
-// allowWarnings is for the calls where Kubernetes too makes kubectl warn.
-func (k kubectl) allowWarnings() kubectl { k.warnOK = true; return k }
+// on returns kubectl reporting to t, for use inside a subtest.
+func (k kubectl) on(t testing.TB) kubectl { k.t = t; return k }
+
+// expectWarning is for the calls where Kubernetes too makes kubectl warn:
+// the call must print a warning containing fragment, and no other.
+func (k kubectl) expectWarning(fragment string) kubectl { k.warnWant = fragment; return k }
 
 func (k kubectl) withTimeout(d time.Duration) kubectl { k.timeout = d; return k }
 
@@ -76,10 +80,25 @@ func (k kubectl) run(args ...string) result {
 	case err != nil:
 		k.t.Fatalf("kubectl %s: %v", strings.Join(args, " "), err)
 	}
-	if w := warnings(r.stderr); len(w) > 0 && !k.warnOK {
-		k.t.Errorf("kubectl %s: unexpected warnings:\n%s", strings.Join(args, " "), strings.Join(w, "\n"))
-	}
+	k.checkWarnings(args, r.stderr)
 	return r
+}
+
+// checkWarnings fails the test for every warning but the expected one,
+// and when the expected one is missing.
+func (k kubectl) checkWarnings(args []string, stderr string) {
+	k.t.Helper()
+	seen := false
+	for _, w := range warnings(stderr) {
+		if k.warnWant != "" && strings.Contains(w, k.warnWant) {
+			seen = true
+			continue
+		}
+		k.t.Errorf("kubectl %s: unexpected warning: %s", strings.Join(args, " "), w)
+	}
+	if k.warnWant != "" && !seen {
+		k.t.Errorf("kubectl %s: no warning with %q; stderr:\n%s", strings.Join(args, " "), k.warnWant, stderr)
+	}
 }
 
 // ok runs kubectl, requires exit 0, and returns stdout.
@@ -163,9 +182,7 @@ func (k kubectl) watch(args ...string) *watch {
 		cancel()
 		<-done
 		_ = cmd.Wait()
-		if ws := warnings(stderr.String()); len(ws) > 0 {
-			k.t.Errorf("kubectl %s: unexpected warnings:\n%s", strings.Join(args, " "), strings.Join(ws, "\n"))
-		}
+		k.checkWarnings(args, stderr.String())
 	})
 	return w
 }

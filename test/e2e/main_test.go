@@ -3,22 +3,25 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"k8s.io/klog/v2"
 )
 
 // suite is what every test in the package shares: the skiff binary and one
 // server for the tests whose state does not interfere (each uses its own
 // namespace).
 type suite struct {
-	bin     string
-	tmp     string
-	once    sync.Once
-	server  *Server
+	bin      string
+	tmp      string
+	once     sync.Once
+	server   *Server
 	startErr error
 }
 
@@ -31,6 +34,10 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	// client-go logs each broken connection of the kill test; the tests
+	// report what matters.
+	klog.SetOutput(io.Discard)
+	klog.LogToStderr(false)
 	tmp, err := os.MkdirTemp("", "skiff-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

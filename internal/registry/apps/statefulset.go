@@ -179,7 +179,7 @@ func templateWithClaims(t *corev1.PodTemplateSpec, claims []corev1.PersistentVol
 			continue // the pod's own volume wins, as in the controller
 		}
 		out.Spec.Volumes = append(out.Spec.Volumes, corev1.Volume{
-			Name: c.Name,
+			Name:         c.Name,
 			VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: c.Name}},
 		})
 	}

@@ -1,5 +1,5 @@
-// Package autoscaling holds the rules of autoscaling/v2
-// horizontalpodautoscalers.
+// Package autoscaling holds the rules of horizontalpodautoscalers:
+// autoscaling/v2, which is stored, and autoscaling/v1, a view of it.
 package autoscaling
 
 import (
@@ -9,7 +9,7 @@ import (
 	"github.com/skiff/skiff/internal/registry/resource"
 )
 
-// Resources returns the autoscaling/v2 resources.
+// Resources returns the autoscaling resources, v2 (preferred) first.
 func Resources() []resource.Resource {
 	return []resource.Resource{{
 		GVR:        autoscalingv2.SchemeGroupVersion.WithResource("horizontalpodautoscalers"),
@@ -22,7 +22,7 @@ func Resources() []resource.Resource {
 		NewList:    func() runtime.Object { return &autoscalingv2.HorizontalPodAutoscalerList{} },
 		Strategy:   hpaStrategy{},
 		Status:     true,
-	}}
+	}, hpaV1Resource()}
 }
 
 type hpaStrategy struct{ resource.Base }
