@@ -41,8 +41,16 @@ type UpdateOptions struct {
 // It returns the result and whether the update created the object.
 func (s *Store) Update(ctx context.Context, namespace, name string, fn UpdateFunc, opts UpdateOptions) (runtime.Object, bool, error) {
 	key := s.key(namespace, name)
+	// The first attempt starts from the watch cache's copy, saving a read
+	// of etcd; the write is conditional on that copy's revision, so a stale
+	// copy only costs a retry from etcd.
+	fromCache := true
 	for {
-		kv, err := s.backend.Get(ctx, key)
+		kv, cur, err := s.current(ctx, key, fromCache)
+		if err != nil && fromCache {
+			fromCache = false
+			continue
+		}
 		if errors.Is(err, storage.ErrNotFound) {
 			if !opts.CreateIfMissing {
 				return nil, false, apierrors.NewNotFound(s.gr, name)
@@ -56,22 +64,53 @@ func (s *Store) Update(ctx context.Context, namespace, name string, fn UpdateFun
 		if err != nil {
 			return nil, false, s.storageError(err, name)
 		}
-		cur, err := s.decode(kv)
-		if err != nil {
-			return nil, false, apierrors.NewInternalError(err)
-		}
-		out, err := s.tryUpdate(ctx, kv, cur, fn, opts)
-		if errors.Is(err, errRetry) {
+		out, err := s.tryUpdate(ctx, kv, cur, fn, opts, fromCache)
+		if err != nil && fromCache {
+			// A failure decided on a cached copy may be stale (a conflict,
+			// a precondition, a check of the update function): decide
+			// again on etcd's copy.
+			fromCache = false
 			continue
 		}
 		return out, false, err
 	}
 }
 
+// current returns the stored object and its raw form, from the watch
+// cache or from etcd.
+func (s *Store) current(ctx context.Context, key string, fromCache bool) (storage.KV, runtime.Object, error) {
+	if fromCache {
+		obj, _, err := s.cache.Get(ctx, key, 0)
+		if err != nil {
+			return storage.KV{}, nil, err
+		}
+		cur := obj.DeepCopyObject() // cached objects are shared: never change them
+		m, _ := meta.Accessor(cur)
+		rev, err := parseRevision(m.GetResourceVersion())
+		if err != nil {
+			return storage.KV{}, nil, err
+		}
+		raw, err := s.encode(cur)
+		if err != nil {
+			return storage.KV{}, nil, err
+		}
+		return storage.KV{Key: key, Value: raw, ModRevision: rev}, cur, nil
+	}
+	kv, err := s.backend.Get(ctx, key)
+	if err != nil {
+		return kv, nil, err
+	}
+	cur, err := s.decode(kv)
+	if err != nil {
+		return kv, nil, apierrors.NewInternalError(err)
+	}
+	return kv, cur, nil
+}
+
 // errRetry says the stored object changed under an unconditional update.
 var errRetry = errors.New("retry update")
 
-func (s *Store) tryUpdate(ctx context.Context, kv storage.KV, cur runtime.Object, fn UpdateFunc, opts UpdateOptions) (runtime.Object, error) {
+func (s *Store) tryUpdate(ctx context.Context, kv storage.KV, cur runtime.Object, fn UpdateFunc, opts UpdateOptions, fromCache bool) (runtime.Object, error) {
 	obj, err := fn(ctx, cur.DeepCopyObject())
 	if err != nil {
 		return nil, err
