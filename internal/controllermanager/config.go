@@ -41,6 +41,9 @@ type Config struct {
 
 	Logger *slog.Logger
 	Clock  clock.WithTicker
+	// RootCA is the cluster CA in PEM (kube-root-ca.crt); empty takes the
+	// CA of REST's TLS configuration.
+	RootCA []byte
 }
 
 // Lease coordinates: the same as kube-controller-manager's.
@@ -52,6 +55,9 @@ const (
 func (c *Config) defaults() error {
 	if c.REST == nil && c.Client == nil {
 		return errors.New("controllermanager: REST or Client is required")
+	}
+	if len(c.RootCA) == 0 && c.REST != nil {
+		c.RootCA = c.REST.TLSClientConfig.CAData
 	}
 	if c.Workers <= 0 {
 		c.Workers = 5

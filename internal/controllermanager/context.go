@@ -27,6 +27,9 @@ type Context struct {
 	Recorder func(component string) record.EventRecorder
 	Logger   *slog.Logger
 	Clock    clock.WithTicker
+	// RootCA is the cluster CA in PEM, published in every namespace as
+	// the kube-root-ca.crt ConfigMap.
+	RootCA []byte
 }
 
 // Runner is a built controller: Run blocks until ctx ends and returns an

@@ -13,6 +13,7 @@ import (
 	"github.com/skiff/skiff/internal/controller/nodelifecycle"
 	"github.com/skiff/skiff/internal/controller/replicaset"
 	"github.com/skiff/skiff/internal/controller/resourcequota"
+	"github.com/skiff/skiff/internal/controller/serviceaccount"
 	"github.com/skiff/skiff/internal/controller/statefulset"
 )
 
@@ -71,6 +72,9 @@ func DefaultControllers() []Controller {
 		}},
 		{Name: "resourcequota", New: func(c Context) (Runner, error) {
 			return resourcequota.New(resourcequota.Config{Client: c.Client, Informers: c.Informers, Logger: c.Logger})
+		}},
+		{Name: "serviceaccount", New: func(c Context) (Runner, error) {
+			return serviceaccount.New(serviceaccount.Config{Client: c.Client, Informers: c.Informers, RootCA: c.RootCA, Logger: c.Logger})
 		}},
 	}
 }

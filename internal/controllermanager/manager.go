@@ -45,6 +45,7 @@ func runControllers(ctx context.Context, cfg Config) error {
 		},
 		Logger: cfg.Logger,
 		Clock:  cfg.Clock,
+		RootCA: cfg.RootCA,
 	}
 	if cfg.Metadata != nil {
 		c.MetadataInformers = metadatainformer.NewSharedInformerFactory(cfg.Metadata, cfg.ResyncPeriod)
