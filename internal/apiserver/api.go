@@ -74,6 +74,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.serveGroupsDiscovery(w, r)
 	case strings.HasPrefix(path, "/openapi/"):
 		a.openapi.ServeHTTP(w, r)
+	case strings.HasPrefix(path, "/debug/pprof/"):
+		serveProfiling(w, r)
 	case strings.HasPrefix(path, "/apis/") && len(splitPath(path)) == 2:
 		a.serveGroupDiscovery(w, r, splitPath(path)[1])
 	default:
