@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 	"sigs.k8s.io/yaml"
@@ -45,7 +46,11 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request, sv *served, info req
 	switch types.PatchType(pt) {
 	case types.JSONPatchType, types.MergePatchType, types.StrategicMergePatchType:
 		fn = func(_ context.Context, cur runtime.Object) (runtime.Object, error) {
-			return a.applyPatch(w, sv, types.PatchType(pt), cur, data, p.validation)
+			obj, err := a.applyPatch(w, sv, types.PatchType(pt), cur, data, p.validation)
+			if err != nil {
+				return nil, err
+			}
+			return obj, sameTarget(obj, info)
 		}
 	case types.ApplyPatchType:
 		if r.URL.Query().Get("fieldManager") == "" {
@@ -85,7 +90,8 @@ func (a *API) applyPatch(w http.ResponseWriter, sv *served, pt types.PatchType, 
 			return nil, apierrors.NewBadRequest(err.Error())
 		}
 		if patched, err = ops.Apply(buf.Bytes()); err != nil {
-			return nil, statusError(http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, err.Error())
+			// Kubernetes' wording, with the reason in the causes.
+			return nil, apierrors.NewGenericServerResponse(http.StatusUnprocessableEntity, "", schema.GroupResource{}, "", err.Error(), 0, false)
 		}
 	case types.MergePatchType:
 		if patched, err = jsonpatch.MergePatch(buf.Bytes(), patch); err != nil {
@@ -97,6 +103,22 @@ func (a *API) applyPatch(w http.ResponseWriter, sv *served, pt types.PatchType, 
 		}
 	}
 	return a.decodeInto(w, a.jsonInfo, patched, sv.gvk, sv.res.New(), validation)
+}
+
+// sameTarget refuses a patch that renames its object or moves it to
+// another namespace.
+func sameTarget(obj runtime.Object, info requestInfo) error {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return apierrors.NewBadRequest(err.Error())
+	}
+	if m.GetName() != info.Name {
+		return apierrors.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", m.GetName(), info.Name))
+	}
+	if m.GetNamespace() != info.Namespace {
+		return apierrors.NewBadRequest(fmt.Sprintf("the namespace of the object (%s) does not match the namespace on the URL (%s)", m.GetNamespace(), info.Namespace))
+	}
+	return nil
 }
 
 var fieldManagerRequired = fieldErrors("fieldManager", "is required for apply patch")

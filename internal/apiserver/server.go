@@ -78,6 +78,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, res := range cfg.Resources {
+		if res.View != nil {
+			if err := res.View.Register(sch, res.New()); err != nil {
+				return nil, err
+			}
+		}
+	}
 	s := &Server{cfg: cfg}
 	s.api = newAPI(sch, cfg)
 	s.api.health = s.healthy

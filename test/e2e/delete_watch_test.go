@@ -87,3 +87,29 @@ func TestGetWatch(t *testing.T) {
 	k.ok("delete", "configmap", "third", "-n", ns)
 	events.waitFor(watchTimeout, "DELETED", "third")
 }
+
+// TestPodDelete deletes pods no node runs: at once, since no kubelet has
+// to stop anything, and with --force (kubectl's own warning expected).
+func TestPodDelete(t *testing.T) {
+	k, ns := newNS(t)
+	k.ok("run", "solo", "--image=busybox:1.36", "-n", ns)
+	wantEqual(t, "delete unscheduled pod", k.withTimeout(10*time.Second).ok("delete", "pod", "solo", "-n", ns), `pod "solo" deleted`)
+	k.ok("run", "forced", "--image=busybox:1.36", "-n", ns)
+	out := k.expectWarning("Warning: Immediate deletion does not wait for confirmation").
+		ok("delete", "pod", "forced", "-n", ns, "--grace-period=0", "--force")
+	wantEqual(t, "force delete", out, `pod "forced" force deleted`)
+	r := k.run("get", "pods", "-n", ns)
+	wantEqual(t, "pods left", r.stdout+r.stderr, "No resources found in "+ns+" namespace.")
+}
+
+// TestGenerateName creates from a file with generateName: the server
+// picks the name.
+func TestGenerateName(t *testing.T) {
+	k, ns := newNS(t)
+	doc := "apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: gen-, namespace: " + ns + "}\n"
+	first, second := k.stdin(doc).ok("create", "-f", "-"), k.stdin(doc).ok("create", "-f", "-")
+	wantRows(t, first, `configmap/gen-[a-z0-9]{5} created$`)
+	if first == second {
+		t.Errorf("two creates with generateName made the same name: %s", first)
+	}
+}

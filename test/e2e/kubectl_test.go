@@ -173,14 +173,11 @@ func (k kubectl) watch(args ...string) *watch {
 		k.t.Fatalf("start kubectl %s: %v", strings.Join(args, " "), err)
 	}
 	w := &watch{t: k.t, lines: make(chan string, 100)}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		readLines(out, w.lines)
-	}()
+	go readLines(out, w.lines)
 	k.t.Cleanup(func() {
 		cancel()
-		<-done
+		for range w.lines { // drain, so the reader can finish
+		}
 		_ = cmd.Wait()
 		k.checkWarnings(args, stderr.String())
 	})

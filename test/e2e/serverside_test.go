@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -86,4 +88,51 @@ func TestDiff(t *testing.T) {
 		t.Errorf("diff of a new object: exit %d, stdout:\n%s", r.code, r.stdout)
 	}
 	k.fail("get", "cm", "new", "-n", ns)
+}
+
+// examplesIn returns the examples as one stream of documents moved to
+// namespace ns.
+func examplesIn(t testing.TB, ns string) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(examplesDir, "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	var docs []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, string(data))
+	}
+	all := strings.Join(docs, "\n---\n")
+	all = strings.ReplaceAll(all, "namespace: demo\n", "namespace: "+ns+"\n")
+	return strings.Replace(all, "  name: demo\n", "  name: "+ns+"\n", 1)
+}
+
+// TestServerSideApplyExamples applies every example with server-side
+// apply, twice, and then collides with it on a deployment's replicas.
+func TestServerSideApplyExamples(t *testing.T) {
+	k := shared(t).kubectl(t)
+	ns := nsName(t.Name())
+	docs := examplesIn(t, ns)
+	for round := range 2 {
+		out := k.stdin(docs).ok("apply", "--server-side", "-f", "-")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if want := exampleCount(t); len(lines) != want {
+			t.Errorf("round %d: %d lines for %d documents:\n%s", round, len(lines), want, out)
+		}
+		for _, l := range lines {
+			if !strings.HasSuffix(l, " serverside-applied") {
+				t.Errorf("round %d: %q, want serverside-applied", round, l)
+			}
+		}
+	}
+	scale := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: " + ns + "}\nspec: {replicas: 5}\n"
+	r := k.stdin(scale).fail("apply", "--server-side", "--field-manager=autoscaler", "-f", "-")
+	wantAll(t, "conflicting apply", r.stderr, `Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas`)
+	k.stdin(scale).ok("apply", "--server-side", "--field-manager=autoscaler", "--force-conflicts", "-f", "-")
+	wantEqual(t, "replicas", k.ok("get", "deployment", "web", "-n", ns, "-o", "jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}"),
+		"5 docker.io/library/busybox:1.36")
 }
