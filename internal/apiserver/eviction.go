@@ -34,6 +34,9 @@ func (e pdbEvictions) CheckEviction(ctx context.Context, pod *corev1.Pod) error 
 	if err != nil || pdb == nil {
 		return err
 	}
+	if !podReady(pod) && unhealthyMayGo(pdb) {
+		return nil // an unready pod is no part of the healthy count
+	}
 	fn := func(_ context.Context, cur runtime.Object) (runtime.Object, error) {
 		b := cur.(*policyv1.PodDisruptionBudget)
 		if err := refusal(b); err != nil {
@@ -48,6 +51,26 @@ func (e pdbEvictions) CheckEviction(ctx context.Context, pod *corev1.Pod) error 
 	}
 	_, _, err = e.pdbs.Update(ctx, pdb.Namespace, pdb.Name, fn, store.UpdateOptions{Subresource: "status", FieldManager: managerName})
 	return err
+}
+
+// unhealthyMayGo applies a budget's unhealthyPodEvictionPolicy to a
+// running but unready pod: AlwaysAllow lets it go; IfHealthyBudget (the
+// default) only while the application has its desired healthy pods.
+func unhealthyMayGo(b *policyv1.PodDisruptionBudget) bool {
+	if p := b.Spec.UnhealthyPodEvictionPolicy; p != nil && *p == policyv1.AlwaysAllow {
+		return true
+	}
+	return b.Status.ObservedGeneration >= b.Generation &&
+		b.Status.DesiredHealthy > 0 && b.Status.CurrentHealthy >= b.Status.DesiredHealthy
+}
+
+func podReady(pod *corev1.Pod) bool {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }
 
 // budgetOf returns the one budget selecting pod, nil if none.
