@@ -18,7 +18,7 @@ func podConditions(pod *corev1.Pod, st corev1.PodStatus, initDone bool, now time
 	mine := []corev1.PodCondition{
 		boolCondition(corev1.PodReadyToStartContainers, initDone && !terminal, "", ""),
 		initializedCondition(pod, initDone),
-		withType(ready, corev1.PodReady),
+		podReadyCondition(pod, ready),
 		withType(ready, corev1.ContainersReady),
 		scheduledCondition(pod),
 	}
@@ -80,6 +80,35 @@ func readyCondition(st corev1.PodStatus) corev1.PodCondition {
 	}
 	return boolCondition(corev1.ContainersReady, false, "ContainersNotReady",
 		fmt.Sprintf("containers with unready status: %v", unready))
+}
+
+// podReadyCondition is ContainersReady, held False while a readiness gate's
+// condition is not True, as the kubelet does.
+func podReadyCondition(pod *corev1.Pod, containers corev1.PodCondition) corev1.PodCondition {
+	ready := withType(containers, corev1.PodReady)
+	if ready.Status != corev1.ConditionTrue {
+		return ready
+	}
+	var missing []string
+	for _, g := range pod.Spec.ReadinessGates {
+		if !conditionTrue(pod.Status.Conditions, g.ConditionType) {
+			missing = append(missing, string(g.ConditionType))
+		}
+	}
+	if len(missing) == 0 {
+		return ready
+	}
+	return boolCondition(corev1.PodReady, false, "ReadinessGatesNotReady",
+		fmt.Sprintf("corresponding condition of pod readiness gate %q does not exist.", missing[0]))
+}
+
+func conditionTrue(conds []corev1.PodCondition, t corev1.PodConditionType) bool {
+	for _, c := range conds {
+		if c.Type == t {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }
 
 func withType(c corev1.PodCondition, t corev1.PodConditionType) corev1.PodCondition {

@@ -187,3 +187,15 @@ func TestInitContainers(t *testing.T) {
 
 // equalStatus is the sim's own test for "nothing to write".
 func equalStatus(a, b corev1.PodStatus) bool { return equality.Semantic.DeepEqual(a, b) }
+
+func TestReadinessGatesHoldReady(t *testing.T) {
+	pod := &corev1.Pod{Spec: corev1.PodSpec{ReadinessGates: []corev1.PodReadinessGate{{ConditionType: "example.com/lb"}}}}
+	containers := corev1.PodCondition{Type: corev1.ContainersReady, Status: corev1.ConditionTrue}
+	if got := podReadyCondition(pod, containers); got.Status != corev1.ConditionFalse || got.Reason != "ReadinessGatesNotReady" {
+		t.Fatalf("gate unset: Ready %s %s, want False ReadinessGatesNotReady", got.Status, got.Reason)
+	}
+	pod.Status.Conditions = []corev1.PodCondition{{Type: "example.com/lb", Status: corev1.ConditionTrue}}
+	if got := podReadyCondition(pod, containers); got.Status != corev1.ConditionTrue {
+		t.Fatalf("gate True: Ready %s, want True", got.Status)
+	}
+}
