@@ -52,6 +52,11 @@ type Report struct {
 func (r Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "server %s (%s), %s\n%d %ss, concurrency %d, %d watcher(s)\n\n",
 		r.Server, r.ServerVersion, r.Start.Format(time.RFC3339), r.Objects, r.Kind, r.Concurrency, r.Watchers)
+	return r.writeResults(w)
+}
+
+// writeResults prints the results table and each phase's first error.
+func (r Report) writeResults(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "PHASE\tOPS\tERRORS\tSECONDS\tOPS/S\tP50\tP90\tP99\tMAX\t  NOTE")
 	for _, x := range r.Results {

@@ -33,9 +33,10 @@ func runComponents(ctx context.Context, cfg *rest.Config, o Options) error {
 	go func() {
 		defer func() { done <- struct{}{} }()
 		err := scheduler.RunWithLeaderElection(ctx, scheduler.Config{
-			Client:    client,
-			Informers: informers.NewSharedInformerFactory(client, 0),
-			Logger:    o.Logger,
+			Client: client,
+			Informers: informers.NewSharedInformerFactoryWithOptions(client, 0,
+				informers.WithTransform(controllermanager.StripManagedFields)),
+			Logger: o.Logger,
 		}, identity)
 		if err != nil && ctx.Err() == nil {
 			cancel(fmt.Errorf("scheduler: %w", err))

@@ -75,7 +75,7 @@ func Run(ctx context.Context, o Options) error {
 	srv, err := apiserver.New(apiserver.Config{
 		Backend: backend, Resources: builtin.Resources(), ServiceCIDR: o.ServiceCIDR,
 		TLS: bundle.ServerTLSConfig(), AdvertiseIP: advertise, AdvertisePort: o.Port,
-		Version: version.Info(), Logger: o.Logger,
+		Version: version.Info(), Logger: o.Logger, ImagesDir: filepath.Join(o.DataDir, "images"),
 	})
 	if err != nil {
 		return err

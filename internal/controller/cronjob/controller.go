@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -20,8 +19,9 @@ import (
 	batchlisters "k8s.io/client-go/listers/batch/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
-	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
+
+	"github.com/skiff/skiff/internal/controller/workloop"
 )
 
 // Config is what the controller needs; Client, Informers and Recorder are
@@ -41,9 +41,8 @@ type Controller struct {
 	jobs     cache.Indexer
 	synced   []cache.InformerSynced
 	recorder record.EventRecorder
-	log      *slog.Logger
 	clock    clock.WithTicker
-	queue    workqueue.TypedRateLimitingInterface[string]
+	loop     *workloop.Loop
 }
 
 // cronJobIndex indexes jobs by "namespace/name" of their CronJob.
@@ -53,9 +52,6 @@ const cronJobIndex = "skiff.cronjob/controller"
 func New(cfg Config) (*Controller, error) {
 	if cfg.Client == nil || cfg.Informers == nil || cfg.Recorder == nil {
 		return nil, errors.New("cronjob controller: Client, Informers and Recorder are required")
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.RealClock{}
@@ -70,18 +66,12 @@ func New(cfg Config) (*Controller, error) {
 	c := &Controller{
 		client: cfg.Client, cronJobs: cjInf.Lister(), jobs: jobInf.GetIndexer(),
 		synced:   []cache.InformerSynced{cjInf.Informer().HasSynced, jobInf.HasSynced},
-		recorder: cfg.Recorder, log: cfg.Logger.With("controller", "cronjob"), clock: cfg.Clock,
-		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
-			workqueue.NewTypedItemExponentialFailureRateLimiter[string](100*time.Millisecond, 5*time.Minute),
-			workqueue.TypedRateLimitingQueueConfig[string]{Name: "cronjob", Clock: cfg.Clock}),
+		recorder: cfg.Recorder, clock: cfg.Clock,
 	}
-	enqueue := func(obj any) {
-		if key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj); err == nil {
-			c.queue.Add(key)
-		}
-	}
+	c.loop = workloop.NewAfter("cronjob", c.sync, cfg.Logger,
+		workloop.WithClock(cfg.Clock), workloop.WithBackoff(100*time.Millisecond, 5*time.Minute))
 	if _, err := cjInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: enqueue, UpdateFunc: func(_, obj any) { enqueue(obj) },
+		AddFunc: c.loop.Enqueue, UpdateFunc: func(_, obj any) { c.loop.Enqueue(obj) },
 	}); err != nil {
 		return nil, fmt.Errorf("cronjob controller: %w", err)
 	}
@@ -91,7 +81,7 @@ func New(cfg Config) (*Controller, error) {
 		}
 		keys, _ := indexByCronJob(obj)
 		for _, k := range keys {
-			c.queue.Add(k)
+			c.loop.Add(k)
 		}
 	}
 	if _, err := jobInf.AddEventHandler(cache.ResourceEventHandlerFuncs{
@@ -115,42 +105,7 @@ func indexByCronJob(obj any) ([]string, error) {
 
 // Run processes CronJobs until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) error {
-	defer c.queue.ShutDown()
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
-		return fmt.Errorf("cronjob controller: caches did not sync: %w", ctx.Err())
-	}
-	var wg sync.WaitGroup
-	for range max(workers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
-	return nil
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, quit := c.queue.Get()
-	if quit {
-		return false
-	}
-	defer c.queue.Done(key)
-	next, err := c.sync(ctx, key)
-	if err != nil {
-		c.log.Warn("sync cronjob", "cronjob", key, "err", err)
-		c.queue.AddRateLimited(key)
-		return true
-	}
-	c.queue.Forget(key)
-	if next > 0 {
-		c.queue.AddAfter(key, next)
-	}
-	return true
+	return c.loop.Run(ctx, workers, c.synced...)
 }
 
 func splitKey(key string) (string, string, error) { return cache.SplitMetaNamespaceKey(key) }

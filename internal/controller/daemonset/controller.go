@@ -2,14 +2,12 @@ package daemonset
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
@@ -21,15 +19,8 @@ import (
 	"github.com/skiff/skiff/internal/controller/workloop"
 )
 
-// Config is what the controller needs; Informers is shared and started by
-// the caller after New.
-type Config struct {
-	Client    kubernetes.Interface
-	Informers informers.SharedInformerFactory
-	Recorder  record.EventRecorder
-	Logger    *slog.Logger
-	Clock     clock.PassiveClock
-}
+// Config is what the controller needs; Client and Informers are required.
+type Config = podcontrol.Config
 
 // Controller runs DaemonSets.
 type Controller struct {
@@ -49,17 +40,9 @@ type Controller struct {
 
 // New returns the DaemonSet controller.
 func New(cfg Config) (*Controller, error) {
-	if cfg.Client == nil || cfg.Informers == nil {
-		return nil, errors.New("daemonset: Client and Informers are required")
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = clock.RealClock{}
-	}
-	if cfg.Recorder == nil {
-		cfg.Recorder = &record.FakeRecorder{}
+	cfg, err := cfg.WithDefaults("daemonset")
+	if err != nil {
+		return nil, err
 	}
 	f := cfg.Informers
 	c := &Controller{
@@ -69,7 +52,7 @@ func New(cfg Config) (*Controller, error) {
 		recorder: cfg.Recorder, logger: cfg.Logger.With("controller", "daemonset"), clock: cfg.Clock,
 		exp: podcontrol.NewExpectations(cfg.Clock),
 	}
-	c.loop = workloop.New("daemonset", c.sync, c.logger)
+	c.loop = workloop.New("daemonset", c.sync, cfg.Logger)
 	if err := c.register(); err != nil {
 		return nil, err
 	}

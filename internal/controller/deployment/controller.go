@@ -2,7 +2,6 @@ package deployment
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -10,7 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	"k8s.io/client-go/tools/cache"
@@ -21,15 +19,8 @@ import (
 	"github.com/skiff/skiff/internal/controller/workloop"
 )
 
-// Config is what the controller needs; Informers is shared and started by
-// the caller after New.
-type Config struct {
-	Client    kubernetes.Interface
-	Informers informers.SharedInformerFactory
-	Recorder  record.EventRecorder
-	Logger    *slog.Logger
-	Clock     clock.PassiveClock
-}
+// Config is what the controller needs; Client and Informers are required.
+type Config = podcontrol.Config
 
 // Controller rolls Deployments out.
 type Controller struct {
@@ -47,17 +38,9 @@ type Controller struct {
 
 // New returns the Deployment controller.
 func New(cfg Config) (*Controller, error) {
-	if cfg.Client == nil || cfg.Informers == nil {
-		return nil, errors.New("deployment: Client and Informers are required")
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = clock.RealClock{}
-	}
-	if cfg.Recorder == nil {
-		cfg.Recorder = &record.FakeRecorder{}
+	cfg, err := cfg.WithDefaults("deployment")
+	if err != nil {
+		return nil, err
 	}
 	d, rs := cfg.Informers.Apps().V1().Deployments(), cfg.Informers.Apps().V1().ReplicaSets()
 	c := &Controller{
@@ -65,7 +48,7 @@ func New(cfg Config) (*Controller, error) {
 		podInf: cfg.Informers.Core().V1().Pods().Informer(), recorder: cfg.Recorder,
 		logger: cfg.Logger.With("controller", "deployment"), clock: cfg.Clock,
 	}
-	c.loop = workloop.New("deployment", c.sync, c.logger)
+	c.loop = workloop.New("deployment", c.sync, cfg.Logger)
 	for _, inf := range []cache.SharedIndexInformer{c.rsInf, c.podInf} {
 		if err := podcontrol.AddControllerIndex(inf); err != nil {
 			return nil, err

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -23,8 +22,9 @@ import (
 	batchlisters "k8s.io/client-go/listers/batch/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
-	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
+
+	"github.com/skiff/skiff/internal/controller/workloop"
 )
 
 // Config is what the controller needs; Client, Informers and Recorder are
@@ -46,7 +46,7 @@ type Controller struct {
 	recorder record.EventRecorder
 	log      *slog.Logger
 	clock    clock.WithTicker
-	queue    workqueue.TypedRateLimitingInterface[string]
+	loop     *workloop.Loop
 	expect   *expectations
 }
 
@@ -83,14 +83,13 @@ func New(cfg Config) (*Controller, error) {
 		log:      cfg.Logger.With("controller", "job"),
 		clock:    cfg.Clock,
 		expect:   newExpectations(),
-		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
-			workqueue.NewTypedItemExponentialFailureRateLimiter[string](100*time.Millisecond, time.Minute),
-			workqueue.TypedRateLimitingQueueConfig[string]{Name: "job", Clock: cfg.Clock}),
 	}
+	c.loop = workloop.NewAfter("job", c.sync, cfg.Logger,
+		workloop.WithClock(cfg.Clock), workloop.WithBackoff(100*time.Millisecond, time.Minute))
 	if _, err := jobInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    c.enqueueJob,
-		UpdateFunc: func(_, obj any) { c.enqueueJob(obj) },
-		DeleteFunc: c.enqueueJob,
+		AddFunc:    c.loop.Enqueue,
+		UpdateFunc: func(_, obj any) { c.loop.Enqueue(obj) },
+		DeleteFunc: c.loop.Enqueue,
 	}); err != nil {
 		return nil, fmt.Errorf("job controller: %w", err)
 	}
@@ -115,13 +114,6 @@ func indexByJob(obj any) ([]string, error) {
 	return nil, nil
 }
 
-func (c *Controller) enqueueJob(obj any) {
-	key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
-	if err == nil {
-		c.queue.Add(key)
-	}
-}
-
 // onPod wakes the pod's job; a new pod also fulfils a creation this
 // controller is waiting to see.
 func (c *Controller) onPod(obj any, added bool) {
@@ -137,47 +129,11 @@ func (c *Controller) onPod(obj any, added bool) {
 		if added {
 			c.expect.created(key)
 		}
-		c.queue.Add(key)
+		c.loop.Add(key)
 	}
 }
 
 // Run processes jobs with the given number of workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) error {
-	defer c.queue.ShutDown()
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
-		return fmt.Errorf("job controller: caches did not sync: %w", ctx.Err())
-	}
-	var wg sync.WaitGroup
-	for range max(workers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
-	return nil
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, quit := c.queue.Get()
-	if quit {
-		return false
-	}
-	defer c.queue.Done(key)
-	requeue, err := c.sync(ctx, key)
-	switch {
-	case err != nil:
-		c.log.Warn("sync job", "job", key, "err", err)
-		c.queue.AddRateLimited(key)
-	default:
-		c.queue.Forget(key)
-		if requeue > 0 {
-			c.queue.AddAfter(key, requeue)
-		}
-	}
-	return true
+	return c.loop.Run(ctx, workers, c.synced...)
 }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -20,8 +19,9 @@ import (
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
+
+	"github.com/skiff/skiff/internal/controller/workloop"
 )
 
 // Config is what the controller needs; Client, Informers and Metadata are
@@ -48,7 +48,7 @@ type Controller struct {
 	discovery  discovery.DiscoveryInterface
 	namespaces corelisters.NamespaceLister
 	synced     cache.InformerSynced
-	queue      workqueue.TypedRateLimitingInterface[string]
+	loop       *workloop.Loop
 	log        *slog.Logger
 	clock      clock.WithTicker
 	recheck    time.Duration
@@ -82,10 +82,9 @@ func New(cfg Config) (*Controller, error) {
 		log:        cfg.Logger.With("controller", "namespace"),
 		clock:      cfg.Clock,
 		recheck:    cfg.Recheck,
-		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
-			workqueue.NewTypedItemExponentialFailureRateLimiter[string](100*time.Millisecond, time.Minute),
-			workqueue.TypedRateLimitingQueueConfig[string]{Name: "namespace", Clock: cfg.Clock}),
 	}
+	c.loop = workloop.NewAfter("namespace", c.syncAfter, cfg.Logger,
+		workloop.WithClock(cfg.Clock), workloop.WithBackoff(100*time.Millisecond, time.Minute))
 	_, err := inf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc:    c.enqueue,
 		UpdateFunc: func(_, obj any) { c.enqueue(obj) },
@@ -102,46 +101,20 @@ func (c *Controller) enqueue(obj any) {
 	if !ok || ns.DeletionTimestamp == nil {
 		return
 	}
-	c.queue.Add(ns.Name)
+	c.loop.Add(ns.Name)
 }
 
 // Run processes namespaces with the given number of workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) error {
-	defer c.queue.ShutDown()
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced) {
-		return fmt.Errorf("namespace controller: caches did not sync: %w", ctx.Err())
-	}
-	var wg sync.WaitGroup
-	for range max(workers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
-	return nil
+	return c.loop.Run(ctx, workers, c.synced)
 }
 
-func (c *Controller) processNext(ctx context.Context) bool {
-	key, quit := c.queue.Get()
-	if quit {
-		return false
+// syncAfter is sync for the loop: a namespace whose content is still going
+// is looked at again after the recheck interval.
+func (c *Controller) syncAfter(ctx context.Context, name string) (time.Duration, error) {
+	again, err := c.sync(ctx, name)
+	if again {
+		return c.recheck, err
 	}
-	defer c.queue.Done(key)
-	again, err := c.sync(ctx, key)
-	switch {
-	case err != nil:
-		c.log.Warn("sync namespace", "namespace", key, "err", err)
-		c.queue.AddRateLimited(key)
-	case again:
-		c.queue.Forget(key)
-		c.queue.AddAfter(key, c.recheck)
-	default:
-		c.queue.Forget(key)
-	}
-	return true
+	return 0, err
 }

@@ -24,8 +24,9 @@ import (
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
-	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
+
+	"github.com/skiff/skiff/internal/controller/workloop"
 )
 
 // leaseNamespace holds the node Leases.
@@ -55,7 +56,7 @@ type Controller struct {
 	log      *slog.Logger
 	clock    clock.WithTicker
 	grace    time.Duration
-	queue    workqueue.TypedRateLimitingInterface[string]
+	loop     *workloop.Loop
 
 	mu     sync.Mutex
 	probes map[string]probe
@@ -91,10 +92,9 @@ func New(cfg Config) (*Controller, error) {
 		synced:   []cache.InformerSynced{nodeInf.Informer().HasSynced, leaseInf.Informer().HasSynced, podInf.HasSynced},
 		recorder: cfg.Recorder, log: cfg.Logger.With("controller", "nodelifecycle"), clock: cfg.Clock,
 		grace: cfg.GracePeriod, probes: map[string]probe{},
-		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
-			workqueue.NewTypedItemExponentialFailureRateLimiter[string](100*time.Millisecond, 30*time.Second),
-			workqueue.TypedRateLimitingQueueConfig[string]{Name: "nodelifecycle", Clock: cfg.Clock}),
 	}
+	c.loop = workloop.NewAfter("nodelifecycle", c.sync, cfg.Logger,
+		workloop.WithClock(cfg.Clock), workloop.WithBackoff(100*time.Millisecond, 30*time.Second))
 	return c, c.watch(nodeInf.Informer(), leaseInf.Informer(), podInf)
 }
 
@@ -114,10 +114,10 @@ func (c *Controller) watch(nodes, leases, pods cache.SharedIndexInformer) error 
 		}
 		switch o := obj.(type) {
 		case *corev1.Node:
-			c.queue.Add(o.Name)
+			c.loop.Add(o.Name)
 		case *coordinationv1.Lease:
 			if o.Namespace == leaseNamespace {
-				c.queue.Add(o.Name)
+				c.loop.Add(o.Name)
 			}
 		}
 	}
@@ -131,13 +131,13 @@ func (c *Controller) watch(nodes, leases, pods cache.SharedIndexInformer) error 
 	_, err := pods.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj any) {
 			if pod, ok := obj.(*corev1.Pod); ok && pod.Spec.NodeName != "" {
-				c.queue.Add(pod.Spec.NodeName)
+				c.loop.Add(pod.Spec.NodeName)
 			}
 		},
 		UpdateFunc: func(oldObj, newObj any) {
 			old, cur := oldObj.(*corev1.Pod), newObj.(*corev1.Pod)
 			if cur.Spec.NodeName != "" && old.Spec.NodeName != cur.Spec.NodeName {
-				c.queue.Add(cur.Spec.NodeName)
+				c.loop.Add(cur.Spec.NodeName)
 			}
 		},
 	})
@@ -149,42 +149,7 @@ func (c *Controller) watch(nodes, leases, pods cache.SharedIndexInformer) error 
 
 // Run processes nodes until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) error {
-	defer c.queue.ShutDown()
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced...) {
-		return fmt.Errorf("node lifecycle controller: caches did not sync: %w", ctx.Err())
-	}
-	var wg sync.WaitGroup
-	for range max(workers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c.processNext(ctx) {
-			}
-		}()
-	}
-	<-ctx.Done()
-	c.queue.ShutDown()
-	wg.Wait()
-	return nil
-}
-
-func (c *Controller) processNext(ctx context.Context) bool {
-	name, quit := c.queue.Get()
-	if quit {
-		return false
-	}
-	defer c.queue.Done(name)
-	again, err := c.sync(ctx, name)
-	if err != nil {
-		c.log.Warn("sync node", "node", name, "err", err)
-		c.queue.AddRateLimited(name)
-		return true
-	}
-	c.queue.Forget(name)
-	if again > 0 {
-		c.queue.AddAfter(name, again)
-	}
-	return true
+	return c.loop.Run(ctx, workers, c.synced...)
 }
 
 func (c *Controller) lease(name string) *coordinationv1.Lease {

@@ -2,10 +2,8 @@ package replicaset
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -16,15 +14,8 @@ import (
 	"github.com/skiff/skiff/internal/controller/workloop"
 )
 
-// Config is what the controller needs; Informers is shared and started by
-// the caller after New.
-type Config struct {
-	Client    kubernetes.Interface
-	Informers informers.SharedInformerFactory
-	Recorder  record.EventRecorder
-	Logger    *slog.Logger
-	Clock     clock.PassiveClock
-}
+// Config is what the controller needs; Client and Informers are required.
+type Config = podcontrol.Config
 
 // Controller converges ReplicaSets (or ReplicationControllers).
 type Controller struct {
@@ -41,38 +32,27 @@ type Controller struct {
 
 // New returns the ReplicaSet controller.
 func New(cfg Config) (*Controller, error) {
-	if cfg.Client == nil || cfg.Informers == nil {
-		return nil, errors.New("replicaset: Client and Informers are required")
-	}
-	return newController(cfg, newRSKind(cfg.Client, cfg.Informers), "replicaset")
+	return newController(cfg, "replicaset", func(cfg Config) kind { return newRSKind(cfg.Client, cfg.Informers) })
 }
 
 // NewReplicationManager returns the same controller for
 // ReplicationControllers.
 func NewReplicationManager(cfg Config) (*Controller, error) {
-	if cfg.Client == nil || cfg.Informers == nil {
-		return nil, errors.New("replicationcontroller: Client and Informers are required")
-	}
-	return newController(cfg, newRCKind(cfg.Client, cfg.Informers), "replicationcontroller")
+	return newController(cfg, "replicationcontroller", func(cfg Config) kind { return newRCKind(cfg.Client, cfg.Informers) })
 }
 
-func newController(cfg Config, k kind, name string) (*Controller, error) {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = clock.RealClock{}
-	}
-	if cfg.Recorder == nil {
-		cfg.Recorder = &record.FakeRecorder{}
+func newController(cfg Config, name string, newKind func(Config) kind) (*Controller, error) {
+	cfg, err := cfg.WithDefaults(name)
+	if err != nil {
+		return nil, err
 	}
 	pods := cfg.Informers.Core().V1().Pods()
 	c := &Controller{
-		client: cfg.Client, kind: k, pods: pods.Informer(), podList: pods.Lister(),
+		client: cfg.Client, kind: newKind(cfg), pods: pods.Informer(), podList: pods.Lister(),
 		recorder: cfg.Recorder, logger: cfg.Logger.With("controller", name), clock: cfg.Clock,
 		exp: podcontrol.NewExpectations(cfg.Clock),
 	}
-	c.loop = workloop.New(name, c.sync, c.logger)
+	c.loop = workloop.New(name, c.sync, cfg.Logger)
 	if err := podcontrol.AddControllerIndex(c.pods); err != nil {
 		return nil, err
 	}

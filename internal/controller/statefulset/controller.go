@@ -2,14 +2,12 @@ package statefulset
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
@@ -21,15 +19,8 @@ import (
 	"github.com/skiff/skiff/internal/controller/workloop"
 )
 
-// Config is what the controller needs; Informers is shared and started by
-// the caller after New.
-type Config struct {
-	Client    kubernetes.Interface
-	Informers informers.SharedInformerFactory
-	Recorder  record.EventRecorder
-	Logger    *slog.Logger
-	Clock     clock.PassiveClock
-}
+// Config is what the controller needs; Client and Informers are required.
+type Config = podcontrol.Config
 
 // Controller runs StatefulSets.
 type Controller struct {
@@ -48,17 +39,9 @@ type Controller struct {
 
 // New returns the StatefulSet controller.
 func New(cfg Config) (*Controller, error) {
-	if cfg.Client == nil || cfg.Informers == nil {
-		return nil, errors.New("statefulset: Client and Informers are required")
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.Clock == nil {
-		cfg.Clock = clock.RealClock{}
-	}
-	if cfg.Recorder == nil {
-		cfg.Recorder = &record.FakeRecorder{}
+	cfg, err := cfg.WithDefaults("statefulset")
+	if err != nil {
+		return nil, err
 	}
 	f := cfg.Informers
 	c := &Controller{
@@ -67,7 +50,7 @@ func New(cfg Config) (*Controller, error) {
 		pvcs: f.Core().V1().PersistentVolumeClaims().Lister(), pvcSynced: f.Core().V1().PersistentVolumeClaims().Informer().HasSynced,
 		recorder: cfg.Recorder, logger: cfg.Logger.With("controller", "statefulset"), clock: cfg.Clock,
 	}
-	c.loop = workloop.New("statefulset", c.sync, c.logger)
+	c.loop = workloop.New("statefulset", c.sync, cfg.Logger)
 	for _, inf := range []cache.SharedIndexInformer{c.podInf, c.revInf} {
 		if err := podcontrol.AddControllerIndex(inf); err != nil {
 			return nil, err

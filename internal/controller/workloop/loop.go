@@ -15,22 +15,34 @@ import (
 // means "try again later with back-off"; nil means converged for now.
 type SyncFunc func(ctx context.Context, key string) error
 
+// SyncAfterFunc is a SyncFunc that may also ask to look at key again after
+// a while (a schedule, a deadline, a grace period running out); 0 means
+// no need. The duration is ignored when the error is not nil.
+type SyncAfterFunc func(ctx context.Context, key string) (time.Duration, error)
+
 // Loop is a keyed work queue with its workers.
 type Loop struct {
 	name   string
 	queue  workqueue.TypedRateLimitingInterface[string]
-	sync   SyncFunc
+	sync   SyncAfterFunc
 	logger *slog.Logger
 }
 
 // New returns a loop named name (used in logs and queue metrics) calling sync.
-func New(name string, sync SyncFunc, logger *slog.Logger) *Loop {
+func New(name string, sync SyncFunc, logger *slog.Logger, opts ...Option) *Loop {
+	return NewAfter(name, func(ctx context.Context, key string) (time.Duration, error) {
+		return 0, sync(ctx, key)
+	}, logger, opts...)
+}
+
+// NewAfter is New for a sync that may ask to be requeued after a duration.
+func NewAfter(name string, sync SyncAfterFunc, logger *slog.Logger, opts ...Option) *Loop {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	q := workqueue.NewTypedRateLimitingQueueWithConfig(
-		workqueue.DefaultTypedControllerRateLimiter[string](),
-		workqueue.TypedRateLimitingQueueConfig[string]{Name: name})
+	o := buildOptions(opts)
+	q := workqueue.NewTypedRateLimitingQueueWithConfig(o.limiter,
+		workqueue.TypedRateLimitingQueueConfig[string]{Name: name, Clock: o.clock})
 	return &Loop{name: name, queue: q, sync: sync, logger: logger.With("controller", name)}
 }
 
@@ -85,7 +97,8 @@ func (l *Loop) next(ctx context.Context) bool {
 		return false
 	}
 	defer l.queue.Done(key)
-	if err := l.sync(ctx, key); err != nil {
+	after, err := l.sync(ctx, key)
+	if err != nil {
 		if ctx.Err() == nil {
 			l.logger.Info("sync failed, will retry", "key", key, "err", err)
 		}
@@ -93,6 +106,9 @@ func (l *Loop) next(ctx context.Context) bool {
 		return true
 	}
 	l.queue.Forget(key)
+	if after > 0 {
+		l.queue.AddAfter(key, after)
+	}
 	return true
 }
 

@@ -9,9 +9,11 @@ import (
 	"github.com/skiff/skiff/internal/registry/resource"
 )
 
-// eventColumns are all of kubectl's event columns, NAME last: the event
-// table is the one core table without a leading name column.
-func eventColumns() []metav1.TableColumnDefinition {
+// EventColumns are all of kubectl's event columns, NAME last: the event
+// table is the one core table without a leading name column. They are the
+// one event printer: events.k8s.io/v1 events print through EventColumns
+// and EventCells too, converted to core/v1, as in Kubernetes.
+func EventColumns() []metav1.TableColumnDefinition {
 	doc := corev1.Event{}.SwaggerDoc()
 	name := resource.Column("Name", metav1.ObjectMeta{}.SwaggerDoc()["name"], 1)
 	name.Format = "name"
@@ -29,7 +31,8 @@ func eventColumns() []metav1.TableColumnDefinition {
 	}
 }
 
-func eventCells(e *corev1.Event) []interface{} {
+// EventCells are the cells of e under EventColumns.
+func EventCells(e *corev1.Event) []interface{} {
 	first := resource.Since(e.FirstTimestamp)
 	if e.FirstTimestamp.IsZero() {
 		first = sinceMicro(e.EventTime)
@@ -63,6 +66,11 @@ func eventCells(e *corev1.Event) []interface{} {
 		e.Name,
 	}
 }
+
+// eventColumns and eventCells name the printer for the core strategy.
+func eventColumns() []metav1.TableColumnDefinition { return EventColumns() }
+
+func eventCells(e *corev1.Event) []interface{} { return EventCells(e) }
 
 func sinceMicro(t metav1.MicroTime) string {
 	return resource.Since(metav1.NewTime(t.Time))

@@ -62,9 +62,12 @@ func TestEventValidate(t *testing.T) {
 func TestEventCellsAndFields(t *testing.T) {
 	ev := validEvent()
 	cells := EventStrategy{}.Cells(ev)
-	want := []interface{}{"2m", "Normal", "Scheduled", "pod/web", "", "skiff.io/scheduler, node-1", "assigned", "2m", int64(1)}
-	if len(cells) != len(EventStrategy{}.Columns()) {
-		t.Fatalf("%d cells", len(cells))
+	want := []interface{}{"2m", "Normal", "Scheduled", "pod/web", "", "skiff.io/scheduler, node-1", "assigned", "2m", int64(1), "e"}
+	if len(cells) != len(want) || len(cells) != len(EventStrategy{}.Columns()) {
+		t.Fatalf("%d cells, %d columns", len(cells), len(EventStrategy{}.Columns()))
+	}
+	if !(EventStrategy{}).OwnsNameColumn() {
+		t.Error("the name is the last event column, not a leading one")
 	}
 	for i := range want {
 		if cells[i] != want[i] {

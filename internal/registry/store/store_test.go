@@ -255,3 +255,42 @@ func TestWatchFromRevision(t *testing.T) {
 		t.Fatalf("watch without revision: %d initial objects, err %v; want 2", len(ws2.Initial), err)
 	}
 }
+
+func TestConcurrentUnconditionalUpdates(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t, configMaps)
+	if _, err := s.Create(ctx, cm("counter", nil), CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	const writers, each = 4, 10
+	errs := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		go func() {
+			for i := 0; i < each; i++ {
+				_, _, err := s.Update(ctx, "ns", "counter", func(_ context.Context, cur runtime.Object) (runtime.Object, error) {
+					c := cur.(*corev1.ConfigMap)
+					c.ResourceVersion = "" // unconditional: the store retries races itself
+					c.Data["n"] += "x"
+					return c, nil
+				}, UpdateOptions{})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < writers; w++ {
+		if err := <-errs; err != nil {
+			t.Fatalf("update: %v", err)
+		}
+	}
+	got, err := s.Get(ctx, "ns", "counter", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(got.(*corev1.ConfigMap).Data["n"]); n != writers*each {
+		t.Fatalf("counter = %d, want %d: updates were lost", n, writers*each)
+	}
+}

@@ -65,10 +65,11 @@ func (s *Store) Update(ctx context.Context, namespace, name string, fn UpdateFun
 			return nil, false, s.storageError(err, name)
 		}
 		out, err := s.tryUpdate(ctx, kv, cur, fn, opts, fromCache)
-		if err != nil && fromCache {
-			// A failure decided on a cached copy may be stale (a conflict,
-			// a precondition, a check of the update function): decide
-			// again on etcd's copy.
+		if errors.Is(err, errRetry) || (err != nil && fromCache) {
+			// The object changed under an unconditional update, or a
+			// failure was decided on a cached copy that may be stale (a
+			// conflict, a precondition, a check of the update function):
+			// decide again on etcd's copy.
 			fromCache = false
 			continue
 		}
@@ -120,7 +121,10 @@ func (s *Store) tryUpdate(ctx context.Context, kv storage.KV, cur runtime.Object
 		return nil, apierrors.NewBadRequest(err.Error())
 	}
 	curMeta, _ := meta.Accessor(cur)
-	if rv := m.GetResourceVersion(); rv != "" && rv != curMeta.GetResourceVersion() {
+	if m.GetResourceVersion() == "" {
+		// An unconditional update applies to whatever is stored now.
+		m.SetResourceVersion(curMeta.GetResourceVersion())
+	} else if rv := m.GetResourceVersion(); rv != curMeta.GetResourceVersion() {
 		return nil, apierrors.NewConflict(s.gr, curMeta.GetName(), fmt.Errorf(registryConflictMessage))
 	}
 	if m.GetUID() != "" && m.GetUID() != curMeta.GetUID() {
