@@ -2,7 +2,7 @@
 # Installs the system packages skiff and its tests use (Debian 12, as root).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
-pkgs=(etcd-server git make)
+pkgs=(etcd-server git make busybox-static containerd runc containernetworking-plugins iptables nftables conntrack)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

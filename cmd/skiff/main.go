@@ -21,6 +21,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"bench", "measure an API server (bench api --kubeconfig FILE)", runBench},
+		{"image", "push and list images (image push FILE.tar, image ls)", runImage},
 		{"server", "run the control plane (API server on etcd)", runServer},
 		{"sim", "run simulated nodes", runSim},
 		{"version", "print the version", runVersion},

@@ -47,6 +47,7 @@ type API struct {
 	health        func() error
 	typeConverter managedfields.TypeConverter
 	evictions     EvictionChecker
+	registry      http.Handler // the image registry at /v2/ (registry.go)
 }
 
 // ServeHTTP routes a request. Health and version endpoints are public;
@@ -61,6 +62,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case path == "/version" || path == "/version/":
 		a.writeJSON(w, r, http.StatusOK, a.version)
+		return
+	case path == "/v2" || strings.HasPrefix(path, "/v2/"): // authenticates itself, answers in the registry's format
+		a.serveRegistry(w, r)
 		return
 	}
 	if !authenticated(r) {

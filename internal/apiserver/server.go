@@ -52,6 +52,8 @@ type Config struct {
 	Evictions EvictionChecker
 	// CompactInterval is how often old etcd history is compacted (5m).
 	CompactInterval time.Duration
+	// ImagesDir holds the image registry served at /v2/; empty serves none.
+	ImagesDir string
 }
 
 // Server is a running API server.
@@ -88,6 +90,9 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg}
 	s.api = newAPI(sch, cfg)
 	s.api.health = s.healthy
+	if s.api.registry, err = newRegistry(cfg); err != nil {
+		return nil, err
+	}
 	if err := s.buildServices(); err != nil {
 		return nil, err
 	}
