@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Scale benchmark for docs/performance.md.
 #
+# PROFILE=FILE [PROFILE_SECONDS=30] also saves a CPU profile of the server.
 # Starts `skiff server` on a temporary data dir and a free port, then one
 # `skiff sim` process with NODES nodes, waits until they are Ready, and runs
 # `skiff bench scale` (Deployments totalling DEPLOYMENTS×REPLICAS pods). It
@@ -132,6 +133,11 @@ read -r idle0 total0 < <(cpu_idle_total)
 cmd=("$SKIFF" bench scale --kubeconfig "$kubeconfig" --deployments "$DEPLOYMENTS" --replicas "$REPLICAS" --timeout "$TIMEOUT" ${BENCH_ARGS:-})
 echo "running: ${cmd[*]}" >&2
 bench_start=$SECONDS
+if [ -n "${PROFILE:-}" ]; then
+	# A CPU profile of the server over the first PROFILE_SECONDS of the run
+	# (the server serves /debug/pprof to its admin, as kube-apiserver does).
+	KUBECONFIG=$kubeconfig kubectl get --raw "/debug/pprof/profile?seconds=${PROFILE_SECONDS:-30}" >"$PROFILE" &
+fi
 status=0
 "${cmd[@]}" --markdown >"$dir/scale.md" 2> >(tee "$dir/bench.log" >&2) || status=$?
 wait "$!" 2>/dev/null || true # tee, so bench.log is complete
