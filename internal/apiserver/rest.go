@@ -123,21 +123,11 @@ func (a *API) listOptions(r *http.Request) (metav1.ListOptions, error) {
 }
 
 func (a *API) create(w http.ResponseWriter, r *http.Request, sv *served, info requestInfo) error {
-	if info.Name != "" {
-		return apierrors.NewMethodNotSupported(sv.res.GVR.GroupResource(), "create")
-	}
 	if sv.res.Namespaced && info.Namespace == "" {
 		return notFoundPath()
 	}
-	p, err := parseWriteParams(r)
+	obj, p, err := a.readObject(w, r, sv, info)
 	if err != nil {
-		return err
-	}
-	obj, err := a.decodeBody(w, r, sv, p)
-	if err != nil {
-		return err
-	}
-	if err := checkTarget(obj, info, sv.res.Namespaced); err != nil {
 		return err
 	}
 	if rq, ok := sv.res.Strategy.(resource.Requester); ok {
@@ -152,15 +142,8 @@ func (a *API) create(w http.ResponseWriter, r *http.Request, sv *served, info re
 }
 
 func (a *API) update(w http.ResponseWriter, r *http.Request, sv *served, info requestInfo, subresource string) error {
-	p, err := parseWriteParams(r)
+	obj, p, err := a.readObject(w, r, sv, info)
 	if err != nil {
-		return err
-	}
-	obj, err := a.decodeBody(w, r, sv, p)
-	if err != nil {
-		return err
-	}
-	if err := checkTarget(obj, info, sv.res.Namespaced); err != nil {
 		return err
 	}
 	fn := func(context.Context, runtime.Object) (runtime.Object, error) { return obj.DeepCopyObject(), nil }
@@ -176,6 +159,20 @@ func (a *API) update(w http.ResponseWriter, r *http.Request, sv *served, info re
 		code = http.StatusCreated
 	}
 	return a.writeResult(w, r, code, sv, out)
+}
+
+// readObject reads the write parameters and the object in the body of a
+// create or update, and makes its namespace and name agree with the URL.
+func (a *API) readObject(w http.ResponseWriter, r *http.Request, sv *served, info requestInfo) (runtime.Object, writeParams, error) {
+	p, err := parseWriteParams(r)
+	if err != nil {
+		return nil, p, err
+	}
+	obj, err := a.decodeBody(w, r, sv, p)
+	if err != nil {
+		return nil, p, err
+	}
+	return obj, p, checkTarget(obj, info, sv.res.Namespaced)
 }
 
 // createOnUpdate lists the resources whose PUT creates a missing object, as
