@@ -13,14 +13,19 @@ import (
 
 // probe is a controller that reports that it ran and then does what it is
 // told: wait for ctx, or fail.
+// probe is a controller that reports when it runs and, when told to fail,
+// fails only once the test has looked at the running manager (fail after
+// checked is closed), so the checks never race the failure.
 type probe struct {
 	started chan struct{}
+	checked chan struct{}
 	fail    error
 }
 
 func (p *probe) Run(ctx context.Context, _ int) error {
 	close(p.started)
 	if p.fail != nil {
+		<-p.checked
 		return p.fail
 	}
 	<-ctx.Done()
@@ -41,7 +46,7 @@ func TestRun(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cs := fake.NewSimpleClientset()
-			p := &probe{started: make(chan struct{}), fail: tc.fail}
+			p := &probe{started: make(chan struct{}), checked: make(chan struct{}), fail: tc.fail}
 			var built Context
 			cfg := Config{
 				Client: cs, DisableLeaderElection: !tc.elect, Identity: "me",
@@ -72,6 +77,7 @@ func TestRun(t *testing.T) {
 					t.Fatalf("lease = %+v, %v", lease, err)
 				}
 			}
+			close(p.checked)
 			if tc.wantErr == "" {
 				cancel()
 			}
