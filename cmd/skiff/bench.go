@@ -37,13 +37,7 @@ func runBench(ctx context.Context, args []string) error {
 func runBenchScale(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench scale", flag.ContinueOnError)
 	cfg := bench.ScaleConfig{}
-	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster under test (default: $KUBECONFIG or ~/.kube/config)")
-	kubeContext := fs.String("context", "", "kubeconfig context to use")
-	qps := fs.Float64("qps", 1000, "client-side request rate limit; negative turns it off")
-	burst := fs.Int("burst", 1000, "client-side burst")
-	protobuf := fs.Bool("protobuf", true, "send and accept protobuf, as controllers do")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	asMarkdown := fs.Bool("markdown", false, "print the report as markdown tables")
+	cf := addBenchClientFlags(fs, 1000, true)
 	replicas := fs.Int("replicas", bench.DefaultScaleReplicas, "replicas of each Deployment")
 	cpu := fs.String("cpu", "100m", "cpu request of each pod")
 	memory := fs.String("memory", "128Mi", "memory request (and limit) of each pod")
@@ -70,39 +64,17 @@ func runBenchScale(ctx context.Context, args []string) error {
 	if cfg.Memory, err = resource.ParseQuantity(*memory); err != nil {
 		return fmt.Errorf("bench scale: --memory: %w", err)
 	}
-	rc, err := benchRESTConfig(*kubeconfig, *kubeContext, *qps, *burst, *protobuf)
+	rc, client, err := cf.client()
 	if err != nil {
 		return err
 	}
-	if cfg.Client, err = kubernetes.NewForConfig(rc); err != nil {
-		return fmt.Errorf("client: %w", err)
-	}
-	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg.Client, cfg.Logger = client, slog.New(slog.NewTextHandler(os.Stderr, nil))
 	rep, runErr := bench.RunScale(ctx, cfg)
 	if runErr != nil && len(rep.Stages) == 0 {
 		return runErr
 	}
 	rep.Server = rc.Host
-	return errors.Join(runErr, writeReport(rep, *asJSON, *asMarkdown))
-}
-
-// report is what both benchmarks print.
-type report interface {
-	WriteTable(w io.Writer) error
-	WriteMarkdown(w io.Writer) error
-}
-
-// writeReport prints rep to stdout as JSON, markdown or a table.
-func writeReport(rep report, asJSON, asMarkdown bool) error {
-	switch {
-	case asJSON:
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	case asMarkdown:
-		return rep.WriteMarkdown(os.Stdout)
-	}
-	return rep.WriteTable(os.Stdout)
+	return errors.Join(runErr, cf.write(rep))
 }
 
 // runBenchAPI is `skiff bench api`: load any Kubernetes API server through
@@ -110,13 +82,7 @@ func writeReport(rep report, asJSON, asMarkdown bool) error {
 func runBenchAPI(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench api", flag.ContinueOnError)
 	cfg := bench.Config{}
-	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the API server under test (default: $KUBECONFIG or ~/.kube/config)")
-	kubeContext := fs.String("context", "", "kubeconfig context to use")
-	qps := fs.Float64("qps", 10000, "client-side request rate limit; negative turns it off")
-	burst := fs.Int("burst", 10000, "client-side burst")
-	protobuf := fs.Bool("protobuf", false, "send and accept protobuf, as controllers do (default JSON, as kubectl does)")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	asMarkdown := fs.Bool("markdown", false, "print the results as a markdown table")
+	cf := addBenchClientFlags(fs, 10000, false)
 	fs.StringVar(&cfg.Namespace, "namespace", "skiff-bench", "namespace to create the objects in (created, and deleted unless --keep)")
 	fs.StringVar(&cfg.Kind, "kind", bench.KindPod, "kind of object: pod or configmap")
 	fs.IntVar(&cfg.Objects, "objects", 10000, "objects to create, get, update and delete")
@@ -132,38 +98,78 @@ func runBenchAPI(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	rc, err := benchRESTConfig(*kubeconfig, *kubeContext, *qps, *burst, *protobuf)
+	rc, client, err := cf.client()
 	if err != nil {
 		return err
 	}
-	if cfg.Client, err = kubernetes.NewForConfig(rc); err != nil {
-		return fmt.Errorf("client: %w", err)
-	}
-	cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg.Client, cfg.Logger = client, slog.New(slog.NewTextHandler(os.Stderr, nil))
 	rep, runErr := bench.Run(ctx, cfg)
 	if runErr != nil && len(rep.Results) == 0 {
 		return runErr
 	}
 	rep.Server = rc.Host
-	return errors.Join(runErr, writeReport(rep, *asJSON, *asMarkdown))
+	return errors.Join(runErr, cf.write(rep))
 }
 
-// benchRESTConfig loads the kubeconfig and lifts client-go's default
-// limit of 5 requests/s so the client is not the bottleneck. Requests
-// share one HTTP/2 connection, as every client-go client's do.
-func benchRESTConfig(path, kubeContext string, qps float64, burst int, protobuf bool) (*rest.Config, error) {
+// benchClientFlags are the flags both benchmarks take: how to reach the
+// server and how to print the report.
+type benchClientFlags struct {
+	kubeconfig, context string
+	qps                 float64
+	burst               int
+	protobuf            bool
+	asJSON, asMarkdown  bool
+}
+
+func addBenchClientFlags(fs *flag.FlagSet, rate int, protobuf bool) *benchClientFlags {
+	f := &benchClientFlags{}
+	fs.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig of the server under test (default: $KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&f.context, "context", "", "kubeconfig context to use")
+	fs.Float64Var(&f.qps, "qps", float64(rate), "client-side request rate limit; negative turns it off")
+	fs.IntVar(&f.burst, "burst", rate, "client-side burst")
+	fs.BoolVar(&f.protobuf, "protobuf", protobuf, "send and accept protobuf, as controllers do (JSON is what kubectl sends)")
+	fs.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&f.asMarkdown, "markdown", false, "print the report as markdown tables")
+	return f
+}
+
+// client loads the kubeconfig as kubectl does and builds a clientset.
+func (f *benchClientFlags) client() (*rest.Config, kubernetes.Interface, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = path
+	rules.ExplicitPath = f.kubeconfig
 	rc, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules,
-		&clientcmd.ConfigOverrides{CurrentContext: kubeContext}).ClientConfig()
+		&clientcmd.ConfigOverrides{CurrentContext: f.context}).ClientConfig()
 	if err != nil {
-		return nil, fmt.Errorf("load kubeconfig: %w", err)
+		return nil, nil, fmt.Errorf("load kubeconfig: %w", err)
 	}
-	rc.QPS, rc.Burst = float32(qps), burst
+	rc.QPS, rc.Burst = float32(f.qps), f.burst
 	rc.UserAgent = "skiff-bench"
-	if protobuf {
+	if f.protobuf {
 		rc.ContentType = "application/vnd.kubernetes.protobuf"
 		rc.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
 	}
-	return rc, nil
+	client, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("client: %w", err)
+	}
+	return rc, client, nil
+}
+
+// report is what both benchmarks print.
+type report interface {
+	WriteTable(w io.Writer) error
+	WriteMarkdown(w io.Writer) error
+}
+
+// write prints rep to stdout as JSON, markdown or a table.
+func (f *benchClientFlags) write(rep report) error {
+	switch {
+	case f.asJSON:
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	case f.asMarkdown:
+		return rep.WriteMarkdown(os.Stdout)
+	}
+	return rep.WriteTable(os.Stdout)
 }
