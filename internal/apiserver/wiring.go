@@ -11,7 +11,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
-	"k8s.io/client-go/applyconfigurations"
 	"sigs.k8s.io/structured-merge-diff/v4/fieldpath"
 
 	"github.com/skiff/skiff/internal/registry/resource"
@@ -31,7 +30,7 @@ func newAPI(sch *runtime.Scheme, cfg Config) *API {
 		evictions: cfg.Evictions,
 	}
 	a.jsonInfo, _ = a.serializerFor(mediaJSON, false)
-	a.typeConverter = applyconfigurations.NewTypeConverter(sch)
+	a.typeConverter = newTypeConverter(sch)
 	return a
 }
 
