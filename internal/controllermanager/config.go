@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/uuid"
+	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
@@ -22,6 +23,11 @@ type Config struct {
 	// Client and Metadata override the clients built from REST (tests).
 	Client   kubernetes.Interface
 	Metadata metadata.Interface
+
+	// Informers, when set, is a factory the manager shares with other
+	// components of the process: it must strip managedFields as
+	// StripManagedFields does, and its owner starts and stops it.
+	Informers informers.SharedInformerFactory
 
 	// Controllers to run; nil means DefaultControllers().
 	Controllers []Controller

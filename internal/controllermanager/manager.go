@@ -37,18 +37,21 @@ func runControllers(ctx context.Context, cfg Config) error {
 	events.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: cfg.Client.CoreV1().Events("")})
 
 	c := Context{
-		Client: cfg.Client,
-		// Controllers never read managedFields; dropping them from the
-		// caches halves the memory a pod costs.
-		Informers: informers.NewSharedInformerFactoryWithOptions(cfg.Client, cfg.ResyncPeriod,
-			informers.WithTransform(StripManagedFields)),
-		Metadata: cfg.Metadata,
+		Client:    cfg.Client,
+		Informers: cfg.Informers,
+		Metadata:  cfg.Metadata,
 		Recorder: func(component string) record.EventRecorder {
 			return events.NewRecorder(scheme.Scheme, corev1.EventSource{Component: component})
 		},
 		Logger: cfg.Logger,
 		Clock:  cfg.Clock,
 		RootCA: cfg.RootCA,
+	}
+	if c.Informers == nil {
+		// Controllers never read managedFields; dropping them from the
+		// caches halves the memory a pod costs.
+		c.Informers = informers.NewSharedInformerFactoryWithOptions(cfg.Client, cfg.ResyncPeriod,
+			informers.WithTransform(StripManagedFields))
 	}
 	if cfg.Metadata != nil {
 		c.MetadataInformers = metadatainformer.NewSharedInformerFactory(cfg.Metadata, cfg.ResyncPeriod)

@@ -29,14 +29,19 @@ func runComponents(ctx context.Context, cfg *rest.Config, o Options) error {
 	identity := fmt.Sprintf("%s_%d", host, os.Getpid())
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// One informer factory serves both components: the pods, nodes and
+	// namespaces both watch are then watched, decoded and held once.
+	factory := informers.NewSharedInformerFactoryWithOptions(client, 0,
+		informers.WithTransform(controllermanager.StripManagedFields))
+	defer factory.Shutdown()
+	shared := sharedInformers{SharedInformerFactory: factory, stop: ctx.Done()}
 	done := make(chan struct{}, 2)
 	go func() {
 		defer func() { done <- struct{}{} }()
 		err := scheduler.RunWithLeaderElection(ctx, scheduler.Config{
-			Client: client,
-			Informers: informers.NewSharedInformerFactoryWithOptions(client, 0,
-				informers.WithTransform(controllermanager.StripManagedFields)),
-			Logger: o.Logger,
+			Client:    client,
+			Informers: shared,
+			Logger:    o.Logger,
 		}, identity)
 		if err != nil && ctx.Err() == nil {
 			cancel(fmt.Errorf("scheduler: %w", err))
@@ -45,7 +50,7 @@ func runComponents(ctx context.Context, cfg *rest.Config, o Options) error {
 	go func() {
 		defer func() { done <- struct{}{} }()
 		err := controllermanager.Run(ctx, controllermanager.Config{
-			REST: cfg, Identity: identity,
+			REST: cfg, Identity: identity, Informers: shared,
 			Logger: o.Logger.With("component", "controller-manager"),
 		})
 		if err != nil && ctx.Err() == nil {
@@ -60,3 +65,15 @@ func runComponents(ctx context.Context, cfg *rest.Config, o Options) error {
 	}
 	return nil
 }
+
+// sharedInformers is an informer factory several components use: each
+// starts the informers it asked for, but they run until the factory's
+// owner stops them, not until the component that started them stops.
+type sharedInformers struct {
+	informers.SharedInformerFactory
+	stop <-chan struct{}
+}
+
+func (f sharedInformers) Start(<-chan struct{}) { f.SharedInformerFactory.Start(f.stop) }
+
+func (f sharedInformers) Shutdown() {}
