@@ -35,7 +35,7 @@ func (a *API) writeObject(w http.ResponseWriter, r *http.Request, code int, gv s
 func (a *API) writeEncoded(w http.ResponseWriter, r *http.Request, code int, out output, gv schema.GroupVersion, obj runtime.Object) {
 	var buf bytes.Buffer
 	enc := a.codecs.EncoderForVersion(out.info.Serializer, gv)
-	if err := enc.Encode(obj, &buf); err != nil {
+	if err := enc.Encode(unshared(obj), &buf); err != nil {
 		a.log.Error("encode response", "err", err, "path", r.URL.Path)
 		code = http.StatusInternalServerError
 		buf.Reset()

@@ -125,7 +125,7 @@ func (a *API) tableRow(out output, sv *served, item runtime.Object, include meta
 		return row, nil
 	}
 	var buf bytes.Buffer
-	if err := a.codecs.EncoderForVersion(out.info.Serializer, gv).Encode(embedded, &buf); err != nil {
+	if err := a.codecs.EncoderForVersion(out.info.Serializer, gv).Encode(unshared(embedded), &buf); err != nil {
 		return row, apierrors.NewInternalError(err)
 	}
 	row.Object.Raw = buf.Bytes()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"reflect"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -193,8 +194,27 @@ func (s *watchStream) send(t watch.EventType, obj runtime.Object) bool {
 // encodeWith encodes obj into w, marshalling through alloc's reused buffer
 // when the encoder can (protobuf can; JSON writes straight to w anyway).
 func encodeWith(enc runtime.Encoder, obj runtime.Object, w io.Writer, alloc runtime.MemoryAllocator) error {
+	obj = unshared(obj)
 	if ea, ok := enc.(runtime.EncoderWithAllocator); ok {
 		return ea.EncodeWithAllocator(obj, w, alloc)
 	}
 	return enc.Encode(obj, w)
+}
+
+// unshared returns a shallow copy of obj for an encoder to write on. The
+// versioning codec sets an object's apiVersion and kind while it encodes
+// it, and objects from the watch cache are shared by every watcher and
+// reader: writing on them is a data race. Copying the top-level struct is
+// enough, since only its TypeMeta is written.
+func unshared(obj runtime.Object) runtime.Object {
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return obj
+	}
+	c := reflect.New(v.Elem().Type())
+	c.Elem().Set(v.Elem())
+	if o, ok := c.Interface().(runtime.Object); ok {
+		return o
+	}
+	return obj
 }

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 )
 
@@ -19,6 +22,7 @@ func watchTests() []suiteTest {
 		{name: "watch/bookmarks", storage: true, fn: testWatchBookmarks},
 		{name: "watch/watchlist-initial-events-end", storage: true, fn: testWatchListInitialEnd},
 		{name: "watch/too-old-after-compaction", storage: true, own: true, fn: testWatchTooOld},
+		{name: "watch/shared-objects", fn: testWatchSharedObjects},
 	}
 }
 
@@ -229,4 +233,57 @@ func rvLess(a, b string) bool {
 	fmt.Sscan(a, &x)
 	fmt.Sscan(b, &y)
 	return x < y
+}
+
+// testWatchSharedObjects: several watchers in JSON and protobuf, and
+// unpaged lists served from the watch cache, read the same cached objects
+// at once while they change. Under -race this catches an encoder writing
+// on a shared object (the versioning codec sets apiVersion and kind).
+func testWatchSharedObjects(t *testing.T, c *Cluster) {
+	ctx := testContext(t)
+	ns := newNamespace(t, c)
+	cms := c.Client.CoreV1().ConfigMaps(ns)
+	protoCfg := rest.CopyConfig(c.Config)
+	protoCfg.ContentType = "application/vnd.kubernetes.protobuf"
+	protoCfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	proto, err := kubernetes.NewForConfig(protoCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	var watchers []watch.Interface
+	for _, cl := range []kubernetes.Interface{c.Client, proto, c.Client, proto} {
+		w, err := cl.CoreV1().ConfigMaps(ns).Watch(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Stop()
+		watchers = append(watchers, w)
+	}
+	var wg sync.WaitGroup
+	for _, cl := range []kubernetes.Interface{c.Client, proto} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range n {
+				if _, err := cl.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{ResourceVersion: "0"}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := range n {
+		mustCreateCM(t, c, ns, fmt.Sprintf("cm-%d", i), nil)
+	}
+	wg.Wait()
+	for _, w := range watchers {
+		got := nextEvents(t, w, n)
+		if got[n-1] != fmt.Sprintf("ADDED cm-%d", n-1) {
+			t.Fatalf("last event %q, want ADDED cm-%d", got[n-1], n-1)
+		}
+	}
+	if _, err := cms.Get(ctx, "cm-0", metav1.GetOptions{ResourceVersion: "0"}); err != nil {
+		t.Fatal(err)
+	}
 }
