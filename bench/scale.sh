@@ -91,7 +91,7 @@ alive() {
 }
 
 port=$(free_port)
-"$SKIFF" server --data-dir "$dir/data" --https-port "$port" >"$dir/server.log" 2>&1 &
+"$SKIFF" server --data-dir "$dir/data" --https-port "$port" --cluster-cidr 10.32.0.0/11 >"$dir/server.log" 2>&1 &
 server_pid=$!
 kubeconfig=$dir/data/kubeconfig.yaml
 deadline=$((SECONDS + 120))

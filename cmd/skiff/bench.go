@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -27,8 +28,46 @@ func runBench(ctx context.Context, args []string) error {
 		return runBenchAPI(ctx, args[1:])
 	case len(args) > 0 && args[0] == "scale":
 		return runBenchScale(ctx, args[1:])
+	case len(args) > 0 && args[0] == "pods":
+		return runBenchPods(ctx, args[1:])
 	}
-	return errors.New("usage: skiff bench api|scale --kubeconfig FILE [flags] (see skiff bench api -h, skiff bench scale -h)")
+	return errors.New("usage: skiff bench api|scale|pods --kubeconfig FILE [flags] (see skiff bench api -h, skiff bench scale -h, skiff bench pods -h)")
+}
+
+// runBenchPods is `skiff bench pods`: pod start-up latency, create to
+// Running, one pod at a time and many at once, on any cluster with nodes.
+func runBenchPods(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench pods", flag.ContinueOnError)
+	cfg := bench.PodStartConfig{}
+	cf := addBenchClientFlags(fs, 1000, true)
+	command := fs.String("command", strings.Join(bench.DefaultPodStartCommand, " "), "each pod's command, split at spaces")
+	fs.StringVar(&cfg.Namespace, "namespace", "", "namespace to create the pods in (default: a generated one, deleted at the end; a named one is kept)")
+	fs.StringVar(&cfg.Image, "image", bench.DefaultPodStartImage, "each pod's image; it should be on the nodes already")
+	fs.IntVar(&cfg.Serial, "serial", bench.DefaultPodStartSerial, "pods to create one at a time, each once the one before is Running (0 skips)")
+	fs.IntVar(&cfg.Parallel, "parallel", bench.DefaultPodStartParallel, "pods to create at once, after the serial ones are gone (0 skips)")
+	fs.StringVar(&cfg.Node, "node", "", "pin every pod to this node (spec.nodeName), leaving out the scheduler")
+	fs.DurationVar(&cfg.Timeout, "timeout", bench.DefaultPodStartTimeout, "how long one serial pod, the parallel batch, or a phase's deletion may take")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	cfg.Command = strings.Fields(*command)
+	if len(cfg.Command) == 0 {
+		return errors.New("bench pods: --command is empty")
+	}
+	rc, client, err := cf.client()
+	if err != nil {
+		return err
+	}
+	cfg.Client, cfg.Logger = client, slog.New(slog.NewTextHandler(os.Stderr, nil))
+	rep, runErr := bench.RunPodStart(ctx, cfg)
+	if runErr != nil && len(rep.Phases) == 0 {
+		return runErr
+	}
+	rep.Server = rc.Host
+	return errors.Join(runErr, cf.write(rep))
 }
 
 // runBenchScale is `skiff bench scale`: create Deployments totalling many

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/skiff/skiff/internal/images"
+	kruntime "github.com/skiff/skiff/internal/kubelet/runtime"
 )
 
 // runImage is `skiff image push FILE.tar [--name REF]` and `skiff image
@@ -21,15 +22,47 @@ import (
 // server and credentials, as kubectl would.
 func runImage(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: skiff image push FILE.tar [--name REF] | skiff image ls")
+		return errors.New("usage: skiff image push FILE.tar [--name REF] | skiff image ls | skiff image busybox FILE.tar [--name REF]")
 	}
 	switch args[0] {
+	case "busybox":
+		return runImageBusybox(args[1:])
 	case "push":
 		return runImagePush(ctx, args[1:])
 	case "ls", "list":
 		return runImageList(ctx, args[1:])
 	}
-	return fmt.Errorf("image: unknown command %q (push, ls)", args[0])
+	return fmt.Errorf("image: unknown command %q (push, ls, busybox)", args[0])
+}
+
+// runImageBusybox writes an image made of the machine's static busybox
+// (Debian's busybox-static) as an OCI archive: a shell, httpd and nc for
+// examples and tests on machines that cannot pull anything.
+func runImageBusybox(args []string) error {
+	fs := flag.NewFlagSet("image busybox", flag.ContinueOnError)
+	ref := fs.String("name", "docker.io/library/busybox:1.36", "the image's reference")
+	bin := fs.String("busybox", "/bin/busybox", "static busybox binary")
+	if err := fs.Parse(interspersed(fs, args)); err != nil {
+		return helpIsNoError(err)
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage: skiff image busybox FILE.tar [--name REF] [--busybox /bin/busybox]")
+	}
+	f, err := os.Create(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	img := kruntime.BusyboxImage{Ref: *ref, Busybox: *bin, Cmd: []string{"sh"}}
+	if err := img.WriteOCIArchive(f); err != nil {
+		f.Close()
+		os.Remove(fs.Arg(0))
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s (%s)\n", fs.Arg(0), *ref)
+	return nil
 }
 
 func runImagePush(ctx context.Context, args []string) error {

@@ -16,11 +16,18 @@ import (
 	"github.com/skiff/skiff/internal/registry/store"
 )
 
-// serveAction serves the subresources beyond status: scale, and the
-// actions binding, eviction, finalize and approval.
+// serveAction serves the subresources beyond status: scale, the actions
+// binding, eviction, finalize, approval and token, and the streams
+// proxied to kubelets (proxy*.go).
 func (a *API) serveAction(w http.ResponseWriter, r *http.Request, sv *served, info requestInfo) error {
 	gr := sv.res.GVR.GroupResource().String()
 	switch {
+	case gr == "pods" && isPodStream(info.Subresource):
+		return a.servePodStream(w, r, info)
+	case gr == "nodes" && isNodeProxy(info.Subresource):
+		return a.serveNodeProxy(w, r, info)
+	case gr == "serviceaccounts" && info.Subresource == "token" && info.Verb == "create":
+		return a.createToken(w, r, info)
 	case info.Subresource == "scale":
 		return a.serveScale(w, r, sv, info)
 	case gr == "pods" && info.Subresource == "binding" && info.Verb == "create":

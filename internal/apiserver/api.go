@@ -48,6 +48,12 @@ type API struct {
 	typeConverter managedfields.TypeConverter
 	evictions     EvictionChecker
 	registry      http.Handler // the image registry at /v2/ (registry.go)
+	// objects reads pods, nodes and service accounts for kubelet proxying
+	// and tokens; kubelets reaches node agents (proxy.go); tokens issues
+	// and verifies service-account tokens (token.go, authn.go).
+	objects  clusterObjects
+	kubelets *kubeletProxy
+	tokens   *tokenIssuer
 }
 
 // ServeHTTP routes a request. Health and version endpoints are public;
@@ -67,11 +73,18 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.serveRegistry(w, r)
 		return
 	}
+	r, err := a.authenticateBearer(r)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
 	if !authenticated(r) {
 		a.writeError(w, r, apierrors.NewUnauthorized("Unauthorized"))
 		return
 	}
 	switch {
+	case path == oidcConfigPath || path == oidcJWKSPath:
+		a.serveOIDC(w, r)
 	case path == "/api" || path == "/api/":
 		a.serveLegacyDiscovery(w, r)
 	case path == "/apis" || path == "/apis/":
@@ -88,14 +101,20 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticated is true for clients with a certificate the TLS layer
-// verified against the cluster CA.
+// verified against the cluster CA, or a verified bearer token (authn.go).
 func authenticated(r *http.Request) bool {
+	if _, ok := tokenUser(r); ok {
+		return true
+	}
 	return r.TLS != nil && len(r.TLS.VerifiedChains) > 0
 }
 
 // requestUser is the authenticated user: the client certificate's common
-// name, and its organizations as groups.
+// name, and its organizations as groups; or the bearer token's user.
 func requestUser(r *http.Request) (string, []string) {
+	if u, ok := tokenUser(r); ok {
+		return u.name, append([]string(nil), u.groups...)
+	}
 	if !authenticated(r) {
 		return "system:anonymous", []string{"system:unauthenticated"}
 	}

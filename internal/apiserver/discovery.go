@@ -17,6 +17,9 @@ import (
 
 var mainVerbs = metav1.Verbs{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
 
+// connectVerbs are those of the streams proxied to kubelets (GET or POST).
+var connectVerbs = metav1.Verbs{"create", "get"}
+
 // subresourceInfo describes one subresource for discovery.
 type subresourceInfo struct {
 	name  string
@@ -43,8 +46,18 @@ func (a *API) subresources(sv *served) []subresourceInfo {
 // scale.
 var extraSubresources = map[schema.GroupVersionResource][]subresourceInfo{
 	{Version: "v1", Resource: "pods"}: {
+		{"attach", schema.GroupVersionKind{Version: "v1", Kind: "PodAttachOptions"}, connectVerbs},
 		{"binding", schema.GroupVersionKind{Version: "v1", Kind: "Binding"}, metav1.Verbs{"create"}},
 		{"eviction", schema.GroupVersionKind{Group: "policy", Version: "v1", Kind: "Eviction"}, metav1.Verbs{"create"}},
+		{"exec", schema.GroupVersionKind{Version: "v1", Kind: "PodExecOptions"}, connectVerbs},
+		{"log", schema.GroupVersionKind{Version: "v1", Kind: "Pod"}, metav1.Verbs{"get"}},
+		{"portforward", schema.GroupVersionKind{Version: "v1", Kind: "PodPortForwardOptions"}, connectVerbs},
+	},
+	{Version: "v1", Resource: "nodes"}: {
+		{"proxy", schema.GroupVersionKind{Version: "v1", Kind: "NodeProxyOptions"}, metav1.Verbs{"create", "delete", "get", "patch", "update"}},
+	},
+	{Version: "v1", Resource: "serviceaccounts"}: {
+		{"token", schema.GroupVersionKind{Group: "authentication.k8s.io", Version: "v1", Kind: "TokenRequest"}, metav1.Verbs{"create"}},
 	},
 	{Version: "v1", Resource: "namespaces"}: {
 		{"finalize", schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}, metav1.Verbs{"update"}},

@@ -1,14 +1,17 @@
 // Package apiserver is skiff's Kubernetes API server: the HTTP layer
-// (routing, authentication, content negotiation, discovery, OpenAPI, watch
-// streaming, patches and server-side apply, subresources) over one generic
-// store per resource. It is the only component that touches storage;
-// everything else reaches the cluster through it with client-go.
+// (routing, authentication by client certificate or service-account token,
+// content negotiation, discovery, OpenAPI, watch streaming, patches and
+// server-side apply, subresources, token requests, and the streams it
+// proxies to node agents) over one generic store per resource. It is the
+// only component that touches storage; everything else reaches the
+// cluster through it with client-go.
 //
 // It does not implement controllers, scheduling or nodes.
 package apiserver
 
 import (
 	"context"
+	"crypto"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -54,6 +57,16 @@ type Config struct {
 	CompactInterval time.Duration
 	// ImagesDir holds the image registry served at /v2/; empty serves none.
 	ImagesDir string
+	// KubeletClientCert is the client certificate shown to node agents
+	// when pods/log, exec, attach, portforward and nodes/proxy are
+	// proxied to them (pki's KubeletClientCert); nil answers those 503.
+	KubeletClientCert *tls.Certificate
+	// ServiceAccountKey signs service-account tokens (serviceaccounts/token)
+	// and verifies bearer tokens; nil issues and accepts none.
+	ServiceAccountKey crypto.Signer
+	// ServiceAccountIssuer is the tokens' iss claim and default audience;
+	// empty means DefaultServiceAccountIssuer.
+	ServiceAccountIssuer string
 }
 
 // Server is a running API server.
@@ -189,6 +202,7 @@ func (s *Server) healthy() error {
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	defer s.api.kubelets.close()
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for _, st := range s.stores {

@@ -30,6 +30,9 @@ func newAPI(sch *runtime.Scheme, cfg Config) *API {
 		evictions: cfg.Evictions,
 	}
 	a.jsonInfo, _ = a.serializerFor(mediaJSON, false)
+	a.objects = storeObjects{a}
+	a.kubelets = newKubeletProxy(cfg.KubeletClientCert, cfg.Logger)
+	a.tokens = newTokenIssuer(cfg, a.objects)
 	a.typeConverter = newTypeConverter(sch)
 	return a
 }

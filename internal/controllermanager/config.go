@@ -50,6 +50,9 @@ type Config struct {
 	// RootCA is the cluster CA in PEM (kube-root-ca.crt); empty takes the
 	// CA of REST's TLS configuration.
 	RootCA []byte
+	// ClusterCIDR is where nodes' pod ranges come from (--cluster-cidr);
+	// empty means nodeipam.DefaultClusterCIDR.
+	ClusterCIDR string
 }
 
 // Lease coordinates: the same as kube-controller-manager's.

@@ -30,6 +30,8 @@ type Context struct {
 	// RootCA is the cluster CA in PEM, published in every namespace as
 	// the kube-root-ca.crt ConfigMap.
 	RootCA []byte
+	// ClusterCIDR is Config.ClusterCIDR, for node pod ranges.
+	ClusterCIDR string
 }
 
 // Runner is a built controller: Run blocks until ctx ends and returns an

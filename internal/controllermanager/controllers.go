@@ -10,6 +10,7 @@ import (
 	"github.com/skiff/skiff/internal/controller/garbagecollector"
 	"github.com/skiff/skiff/internal/controller/job"
 	"github.com/skiff/skiff/internal/controller/namespace"
+	"github.com/skiff/skiff/internal/controller/nodeipam"
 	"github.com/skiff/skiff/internal/controller/nodelifecycle"
 	"github.com/skiff/skiff/internal/controller/replicaset"
 	"github.com/skiff/skiff/internal/controller/resourcequota"
@@ -60,6 +61,10 @@ func DefaultControllers() []Controller {
 		{Name: "nodelifecycle", New: func(c Context) (Runner, error) {
 			return nodelifecycle.New(nodelifecycle.Config{Client: c.Client, Informers: c.Informers,
 				Recorder: c.Recorder("node-controller"), Logger: c.Logger, Clock: c.Clock})
+		}},
+		{Name: "nodeipam", Workers: 1, New: func(c Context) (Runner, error) {
+			return nodeipam.New(nodeipam.Config{Client: c.Client, Informers: c.Informers, ClusterCIDR: c.ClusterCIDR,
+				Recorder: c.Recorder("cidrAllocator"), Logger: c.Logger})
 		}},
 		{Name: "endpoints", New: func(c Context) (Runner, error) {
 			return endpoints.New(endpoints.Config{Client: c.Client, Informers: c.Informers, Logger: c.Logger})

@@ -43,9 +43,10 @@ func runControllers(ctx context.Context, cfg Config) error {
 		Recorder: func(component string) record.EventRecorder {
 			return events.NewRecorder(scheme.Scheme, corev1.EventSource{Component: component})
 		},
-		Logger: cfg.Logger,
-		Clock:  cfg.Clock,
-		RootCA: cfg.RootCA,
+		Logger:      cfg.Logger,
+		Clock:       cfg.Clock,
+		RootCA:      cfg.RootCA,
+		ClusterCIDR: cfg.ClusterCIDR,
 	}
 	if c.Informers == nil {
 		// Controllers never read managedFields; dropping them from the

@@ -50,7 +50,7 @@ func runComponents(ctx context.Context, cfg *rest.Config, o Options) error {
 	go func() {
 		defer func() { done <- struct{}{} }()
 		err := controllermanager.Run(ctx, controllermanager.Config{
-			REST: cfg, Identity: identity, Informers: shared,
+			REST: cfg, Identity: identity, Informers: shared, ClusterCIDR: o.ClusterCIDR,
 			Logger: o.Logger.With("component", "controller-manager"),
 		})
 		if err != nil && ctx.Err() == nil {

@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/skiff/skiff/internal/apiserver"
+	"github.com/skiff/skiff/internal/controller/nodeipam"
 	"github.com/skiff/skiff/internal/pki"
 	"github.com/skiff/skiff/internal/registry/builtin"
 	"github.com/skiff/skiff/internal/storage"
@@ -33,6 +34,9 @@ type Options struct {
 	// under DataDir/etcd.
 	EtcdServers []string
 	ServiceCIDR string
+	// ClusterCIDR is where nodes' pod ranges (spec.podCIDR) come from;
+	// empty means nodeipam.DefaultClusterCIDR.
+	ClusterCIDR string
 	// TLSSANs are extra names and IPs for the serving certificate.
 	TLSSANs []string
 	// AdvertiseAddress is the IP other hosts reach this server on; empty
@@ -48,6 +52,9 @@ func (o Options) KubeconfigPath() string { return filepath.Join(o.DataDir, "kube
 func Run(ctx context.Context, o Options) error {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if _, err := nodeipam.ParseClusterCIDR(o.ClusterCIDR); err != nil {
+		return fmt.Errorf("--cluster-cidr: %w", err)
 	}
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
@@ -72,10 +79,12 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer backend.Close()
+	kubeletCert := bundle.KubeletClientCert()
 	srv, err := apiserver.New(apiserver.Config{
 		Backend: backend, Resources: builtin.Resources(), ServiceCIDR: o.ServiceCIDR,
 		TLS: bundle.ServerTLSConfig(), AdvertiseIP: advertise, AdvertisePort: o.Port,
 		Version: version.Info(), Logger: o.Logger, ImagesDir: filepath.Join(o.DataDir, "images"),
+		KubeletClientCert: &kubeletCert, ServiceAccountKey: bundle.ServiceAccountKey(),
 	})
 	if err != nil {
 		return err

@@ -116,6 +116,28 @@ func (b *Bundle) ensureAdmin(dir string) error {
 	return nil
 }
 
+// ensureKubeletClient keeps the certificate the API server presents to
+// kubelets; like the admin's it is renewed at start-up near expiry.
+func (b *Bundle) ensureKubeletClient(dir string) error {
+	groups := []string{AdminGroup}
+	cert, key, err := b.ensureLeaf(dir, leaf{
+		certFile: kubeletCertFile,
+		keyFile:  kubeletKeyFile,
+		template: func() *x509.Certificate {
+			return clientTemplate(KubeletClientUser, groups, b.now(), adminValidity)
+		},
+		fits: func(c *x509.Certificate) bool {
+			user, got := ClientCertIdentity(c)
+			return user == KubeletClientUser && slices.Equal(got, groups)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	b.kubelet = tls.Certificate{Certificate: [][]byte{cert.Raw}, PrivateKey: key, Leaf: cert}
+	return nil
+}
+
 // ensureServiceAccountKey loads or creates sa.key and keeps sa.pub, its
 // public half, beside it for verifiers that only need that.
 func ensureServiceAccountKey(dir string) (crypto.Signer, error) {

@@ -1,7 +1,10 @@
 // Package pki owns the cluster's certificates: the CA, the API server's
-// serving certificate, client certificates (the admin's and, later, nodes'),
-// the service-account signing key and the kubeconfig files that carry them.
-// Everything lives as PEM files in one directory and is created on first use.
+// serving certificate, client certificates (the admin's, the one the API
+// server shows to kubelets, and issued ones), the service-account signing
+// key with the JWTs it signs (jwt.go), and the kubeconfig files that carry
+// them. Everything lives as PEM files in one directory and is created on
+// first use. It does not decide what a token's claims mean: that is the API
+// server's business.
 package pki
 
 import (
@@ -22,6 +25,10 @@ const (
 	// system:masters is the group Kubernetes grants everything.
 	AdminUser  = "skiff-admin"
 	AdminGroup = "system:masters"
+	// KubeletClientUser is the identity the API server shows kubelets when
+	// it proxies logs, exec, attach and port-forward to them (in
+	// AdminGroup, as kubeadm issues it); agents accept only this name.
+	KubeletClientUser = "kube-apiserver-kubelet-client"
 	// DefaultServiceCIDR and DefaultClusterDomain apply when Options leave
 	// them empty.
 	DefaultServiceCIDR   = "10.43.0.0/16"
@@ -32,14 +39,16 @@ const (
 
 // File names inside the PKI directory.
 const (
-	caCertFile     = "ca.crt"
-	caKeyFile      = "ca.key"
-	serverCertFile = "server.crt"
-	serverKeyFile  = "server.key"
-	adminCertFile  = "admin.crt"
-	adminKeyFile   = "admin.key"
-	saKeyFile      = "sa.key"
-	saPubFile      = "sa.pub"
+	caCertFile      = "ca.crt"
+	caKeyFile       = "ca.key"
+	serverCertFile  = "server.crt"
+	serverKeyFile   = "server.key"
+	adminCertFile   = "admin.crt"
+	adminKeyFile    = "admin.key"
+	kubeletCertFile = "kubelet-client.crt"
+	kubeletKeyFile  = "kubelet-client.key"
+	saKeyFile       = "sa.key"
+	saPubFile       = "sa.pub"
 )
 
 // Options say which names the serving certificate must carry.
@@ -69,6 +78,7 @@ type Bundle struct {
 	serving      tls.Certificate
 	adminCertPEM []byte
 	adminKeyPEM  []byte
+	kubelet      tls.Certificate
 	saKey        crypto.Signer
 }
 
@@ -97,6 +107,9 @@ func Ensure(dir string, opts Options) (*Bundle, error) {
 	if err := b.ensureAdmin(dir); err != nil {
 		return nil, err
 	}
+	if err := b.ensureKubeletClient(dir); err != nil {
+		return nil, err
+	}
 	if b.saKey, err = ensureServiceAccountKey(dir); err != nil {
 		return nil, err
 	}
@@ -113,6 +126,10 @@ func (b *Bundle) CAPEM() []byte { return slices.Clone(b.caPEM) }
 func (b *Bundle) AdminCert() (certPEM, keyPEM []byte) {
 	return slices.Clone(b.adminCertPEM), slices.Clone(b.adminKeyPEM)
 }
+
+// KubeletClientCert is the API server's client certificate for kubelets
+// (CN KubeletClientUser, O AdminGroup), ready for a tls.Config.
+func (b *Bundle) KubeletClientCert() tls.Certificate { return b.kubelet }
 
 // ServiceAccountKey returns the key that signs service-account tokens; its
 // Public() verifies them.

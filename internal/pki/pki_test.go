@@ -48,6 +48,7 @@ func TestEnsureCreatesFilesWithModes(t *testing.T) {
 		{caCertFile, 0o644}, {caKeyFile, 0o600},
 		{serverCertFile, 0o644}, {serverKeyFile, 0o600},
 		{adminCertFile, 0o644}, {adminKeyFile, 0o600},
+		{kubeletCertFile, 0o644}, {kubeletKeyFile, 0o600},
 		{saKeyFile, 0o600}, {saPubFile, 0o644},
 	}
 	for _, tt := range tests {
@@ -175,6 +176,7 @@ func TestClientCertsVerifyAgainstPool(t *testing.T) {
 	}{
 		{"admin", adminPEM, AdminUser, []string{AdminGroup}, true},
 		{"issued node cert", nodePEM, "system:node:n1", []string{"system:nodes"}, true},
+		{"kubelet client", encodeCert(b.KubeletClientCert().Leaf), KubeletClientUser, []string{AdminGroup}, true},
 		{"cert from another CA", strangerPEM, AdminUser, []string{AdminGroup}, false},
 	}
 	for _, tt := range tests {

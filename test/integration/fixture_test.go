@@ -112,10 +112,12 @@ func (c *Cluster) serve(ln net.Listener) {
 		ln.Close()
 		c.t.Fatalf("open storage (%s): %v", c.backend.name, err)
 	}
+	kubeletCert := c.bundle.KubeletClientCert()
 	srv, err := apiserver.New(apiserver.Config{
 		Backend: st, Resources: builtin.Resources(), ServiceCIDR: pki.DefaultServiceCIDR,
 		TLS: c.bundle.ServerTLSConfig(), AdvertiseIP: "192.0.2.10", AdvertisePort: ln.Addr().(*net.TCPAddr).Port,
-		Logger: slog.New(slog.NewTextHandler(c.logs, nil)),
+		Logger:            slog.New(slog.NewTextHandler(c.logs, nil)),
+		KubeletClientCert: &kubeletCert, ServiceAccountKey: c.bundle.ServiceAccountKey(),
 	})
 	if err != nil {
 		ln.Close()
