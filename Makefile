@@ -6,9 +6,11 @@ DATA    ?= /var/lib/skiff
 PKGS    := ./...
 # Packages whose tests exercise concurrency run under the race detector.
 RACE    := ./internal/watchcache/... ./internal/registry/store/... ./internal/apiserver/... \
-           ./internal/scheduler/... ./internal/controller/... ./internal/sim/... ./test/integration/...
+           ./internal/scheduler/... ./internal/controller/... ./internal/sim/... ./test/integration/... \
+           ./internal/kubelet/ ./internal/kubelet/node/... ./internal/kubelet/probe/... \
+           ./internal/kubelet/server/... ./internal/kubelet/volume/...
 
-.PHONY: setup build run test unit race e2e vet clean
+.PHONY: setup build run server test unit race e2e vet clean
 
 # Install the system packages skiff and its tests need (idempotent).
 setup:
@@ -17,8 +19,13 @@ setup:
 build:
 	$(GO) build -o $(BIN) ./cmd/skiff
 
-# Start a control plane with its data in $(DATA)/server.
+# Start a one-machine cluster (control plane and a node) with its data in
+# $(DATA): the server's in $(DATA)/server, the node's in $(DATA)/agent.
 run: setup build
+	$(BIN) up --data-dir $(DATA)
+
+# Start only the control plane, with its data in $(DATA)/server.
+server: setup build
 	$(BIN) server --data-dir $(DATA)/server
 
 vet:

@@ -20,10 +20,12 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"agent", "run a node: pods on containerd (agent --token KUBECONFIG)", runAgent},
 		{"bench", "measure an API server (bench api --kubeconfig FILE)", runBench},
 		{"image", "push and list images (image push FILE.tar, image ls)", runImage},
 		{"server", "run the control plane (API server on etcd)", runServer},
 		{"sim", "run simulated nodes", runSim},
+		{"up", "run a one-machine cluster: server and agent in one process", runUp},
 		{"version", "print the version", runVersion},
 	}
 }
