@@ -67,6 +67,11 @@ type Config struct {
 	// ServiceAccountIssuer is the tokens' iss claim and default audience;
 	// empty means DefaultServiceAccountIssuer.
 	ServiceAccountIssuer string
+	// DisableServiceAccountAdmission creates pods without checking their
+	// service account or mounting API credentials, as kube-apiserver
+	// --disable-admission-plugins=ServiceAccount does: for servers that run
+	// no serviceaccount controller, such as in-process test servers.
+	DisableServiceAccountAdmission bool
 }
 
 // Server is a running API server.
@@ -158,6 +163,7 @@ func (s *Server) buildStores(sch *runtime.Scheme) error {
 			sc.Hooks = s.services.hooks()
 		case "pods":
 			sc.Delete = podDeletion{}
+			sc.Hooks = s.podHooks(lifecycle)
 		case "namespaces":
 			sc.Delete = namespaceDeletion{}
 		}

@@ -112,5 +112,11 @@ func newNamespace(t testing.TB, c *Cluster) string {
 	if err != nil {
 		t.Fatalf("create namespace: %v", err)
 	}
+	// No controller runs here; the ServiceAccount admission needs the
+	// account the serviceaccount controller would make.
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}
+	if _, err := c.Client.CoreV1().ServiceAccounts(got.Name).Create(testContext(t), sa, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create default service account: %v", err)
+	}
 	return got.Name
 }

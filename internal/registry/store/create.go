@@ -50,6 +50,11 @@ func (s *Store) Create(ctx context.Context, obj runtime.Object, opts CreateOptio
 			return nil, apierrors.NewInternalError(err)
 		}
 	}
+	if s.hooks.Admit != nil {
+		if err := s.hooks.Admit(ctx, obj); err != nil {
+			return nil, err
+		}
+	}
 	generated := m.GetName() == "" && m.GetGenerateName() != ""
 	if generated {
 		m.SetName(m.GetGenerateName() + utilrand.String(5))

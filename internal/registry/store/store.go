@@ -37,6 +37,11 @@ type NamespaceChecker interface {
 // Hooks run around writes of one resource for side effects the strategy
 // cannot have, such as allocating a Service's cluster IP. Each may be nil.
 type Hooks struct {
+	// Admit runs on create, dry runs included, after defaults and the
+	// field manager and before validation, as mutating admission does in
+	// Kubernetes: it may change the object (what it adds belongs to no
+	// field manager) or refuse it with an API error.
+	Admit func(ctx context.Context, obj runtime.Object) error
 	// BeforeCreate runs after validation and before the write. If the write
 	// fails, undo (when non-nil) is called to give back what was taken.
 	BeforeCreate func(ctx context.Context, obj runtime.Object) (undo func(), err error)

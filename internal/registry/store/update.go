@@ -143,6 +143,12 @@ func (s *Store) tryUpdate(ctx context.Context, kv storage.KV, cur runtime.Object
 		return nil, apierrors.NewInternalError(err)
 	}
 	if bytes.Equal(data, kv.Value) {
+		if fromCache {
+			// No write would check the cached copy's revision, so it may be
+			// stale: an apply could then miss a newer manager's fields and
+			// report success without a conflict. Decide on etcd's copy.
+			return nil, errRetry
+		}
 		return cur, nil // nothing changed: no write, no new resourceVersion
 	}
 	if opts.DryRun {
