@@ -99,6 +99,14 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	if done != nil {
+		// containerd stops when ctx ends; return only once it has, so
+		// that it never outlives the agent and its mounts are undone.
+		defer func() {
+			cancel(nil)
+			<-done
+		}()
+	}
 	rt, err := runtime.Dial(endpoint)
 	if err != nil {
 		return err

@@ -130,10 +130,26 @@ func (a *Agent) containerEvent(id string, exit bool) {
 		a.requestRelist()
 		return
 	}
-	if w := a.worker(uid); w != nil {
-		if exit {
-			w.noteExit(id, a.clock.Now())
-		}
-		w.kick()
+	w := a.worker(uid)
+	if w == nil {
+		return
 	}
+	if exit {
+		w.noteExit(id, a.clock.Now())
+		w.kick()
+		return
+	}
+	// An OOM kill: containerd's CRI plugin records the reason OOMKilled
+	// when it handles this event, which may be after the exit was seen
+	// and its status ("Error", 137) cached. Read the status again now and
+	// once more a moment later, when the plugin has surely handled it.
+	a.obs.invalidate(id)
+	w.kick()
+	time.AfterFunc(oomRecheck, func() {
+		a.obs.invalidate(id)
+		w.kick()
+	})
 }
+
+// oomRecheck is when the status of an OOM-killed container is read again.
+const oomRecheck = 500 * time.Millisecond

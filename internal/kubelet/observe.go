@@ -250,6 +250,14 @@ func (o *observer) owner(id string) (types.UID, bool) {
 	return uid, ok
 }
 
+// invalidate drops a container's cached status so that the next
+// observation asks the runtime again.
+func (o *observer) invalidate(id string) {
+	o.mu.Lock()
+	delete(o.statuses, id)
+	o.mu.Unlock()
+}
+
 // forget drops removed IDs from the caches.
 func (o *observer) forget(ids ...string) {
 	o.mu.Lock()

@@ -27,9 +27,11 @@ func (c *Client) StartContainer(ctx context.Context, id string) error {
 }
 
 // StopContainer sends the stop signal and kills the container after
-// timeout; a zero timeout kills at once.
+// timeout; a zero timeout kills at once. CRI counts whole seconds: the
+// timeout is rounded to the nearest, so that a grace period of 3 s less the
+// moments spent getting here is still 3 s, not 2.
 func (c *Client) StopContainer(ctx context.Context, id string, timeout time.Duration) error {
-	req := &criapi.StopContainerRequest{ContainerId: id, Timeout: int64(timeout / time.Second)}
+	req := &criapi.StopContainerRequest{ContainerId: id, Timeout: int64(timeout.Round(time.Second) / time.Second)}
 	if _, err := c.rt.StopContainer(ctx, req); err != nil {
 		return fmt.Errorf("CRI StopContainer %s: %w", id, err)
 	}

@@ -26,12 +26,17 @@ func MakeShared(path string, log *slog.Logger) (undo func() error, err error) {
 	if err != nil {
 		return nil, err
 	}
-	noop := func() error { return nil }
+	undo = func() error { return nil }
+	if selfBound(mounts, dir) {
+		// A bind mount an earlier run made and could not remove (it was
+		// killed): this run owns it now.
+		undo = func() error { return unbindIfEmpty(dir, log) }
+	}
 	switch planShare(mounts, dir) {
 	case shareNothing:
-		return noop, nil
+		return undo, nil
 	case shareOnly:
-		return noop, mountShared(dir)
+		return undo, mountShared(dir)
 	}
 	if err := syscall.Mount(dir, dir, "", syscall.MS_BIND|syscall.MS_REC, ""); err != nil {
 		return nil, fmt.Errorf("bind-mount %s onto itself: %w", dir, err)

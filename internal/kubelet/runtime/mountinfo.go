@@ -12,6 +12,10 @@ import (
 type mountEntry struct {
 	MountPoint string
 	Shared     bool // propagation is shared (optional field "shared:N")
+	// Root is the directory of the source filesystem mounted here; a
+	// directory bind-mounted onto itself has Root == MountPoint (when it
+	// lives on the root filesystem).
+	Root string
 }
 
 // parseMountInfo reads /proc/self/mountinfo lines (proc(5)): field 5 is the
@@ -25,7 +29,7 @@ func parseMountInfo(r io.Reader) ([]mountEntry, error) {
 		if len(f) < 7 {
 			return nil, fmt.Errorf("mountinfo: short line %q", sc.Text())
 		}
-		e := mountEntry{MountPoint: unescapeMountInfo(f[4])}
+		e := mountEntry{MountPoint: unescapeMountInfo(f[4]), Root: unescapeMountInfo(f[3])}
 		for _, opt := range f[6:] {
 			if opt == "-" {
 				break
@@ -84,6 +88,19 @@ func planShare(mounts []mountEntry, dir string) shareAction {
 		}
 	}
 	return act
+}
+
+// selfBound reports whether the mount on top of dir is dir bound onto
+// itself: what MakeShared makes, so a later run (after a kill -9 left it
+// in place) may take it over and remove it when it stops.
+func selfBound(mounts []mountEntry, dir string) bool {
+	bound := false
+	for _, m := range mounts {
+		if m.MountPoint == dir {
+			bound = m.Root == dir
+		}
+	}
+	return bound
 }
 
 // mountsBelow counts mounts strictly under dir.

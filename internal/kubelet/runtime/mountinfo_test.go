@@ -20,8 +20,8 @@ func TestParseMountInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []mountEntry{
-		{"/", false}, {"/proc", false}, {"/var/lib/skiff", true}, {"/data", false},
-		{"/with space", false}, {"/var/lib/skiff/pods/x/vol", true},
+		{"/", false, "/"}, {"/proc", false, "/"}, {"/var/lib/skiff", true, "/var/lib/skiff"}, {"/data", false, "/data"},
+		{"/with space", false, "/with space"}, {"/var/lib/skiff/pods/x/vol", true, "/"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
@@ -64,6 +64,27 @@ func TestMountsBelow(t *testing.T) {
 	for dir, want := range cases {
 		if got := mountsBelow(mounts, dir); got != want {
 			t.Errorf("mountsBelow(%q) = %d, want %d", dir, got, want)
+		}
+	}
+}
+
+func TestSelfBound(t *testing.T) {
+	mounts, err := parseMountInfo(strings.NewReader(sampleMountInfo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		dir  string
+		want bool
+	}{
+		{"/var/lib/skiff", true},             // bound onto itself
+		{"/var/lib/skiff/pods/x/vol", false}, // a tmpfs
+		{"/proc", false},
+		{"/srv", false}, // not a mount point
+	}
+	for _, tc := range cases {
+		if got := selfBound(mounts, tc.dir); got != tc.want {
+			t.Errorf("selfBound(%q) = %v, want %v", tc.dir, got, tc.want)
 		}
 	}
 }
