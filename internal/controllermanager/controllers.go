@@ -16,6 +16,7 @@ import (
 	"github.com/skiff/skiff/internal/controller/resourcequota"
 	"github.com/skiff/skiff/internal/controller/serviceaccount"
 	"github.com/skiff/skiff/internal/controller/statefulset"
+	"github.com/skiff/skiff/internal/controller/volumebinding"
 )
 
 // DefaultControllers is every controller skiff runs, in one list: adding a
@@ -77,6 +78,12 @@ func DefaultControllers() []Controller {
 		}},
 		{Name: "resourcequota", New: func(c Context) (Runner, error) {
 			return resourcequota.New(resourcequota.Config{Client: c.Client, Informers: c.Informers, Logger: c.Logger})
+		}},
+		// One worker, as in Kubernetes: two syncs at once would pick the same
+		// volume for two claims (the loser meets a conflict and retries).
+		{Name: "persistentvolume-binder", Workers: 1, New: func(c Context) (Runner, error) {
+			return volumebinding.New(volumebinding.Config{Client: c.Client, Informers: c.Informers,
+				Recorder: c.Recorder("persistentvolume-controller"), Logger: c.Logger, Clock: c.Clock})
 		}},
 		{Name: "serviceaccount", New: func(c Context) (Runner, error) {
 			return serviceaccount.New(serviceaccount.Config{Client: c.Client, Informers: c.Informers, RootCA: c.RootCA, Logger: c.Logger})
