@@ -52,9 +52,3 @@ func TestChanged(t *testing.T) {
 		t.Errorf("changed = %v", got)
 	}
 }
-
-func TestUnescapeMount(t *testing.T) {
-	if got := unescapeMount(`/a\040b/c`); got != "/a b/c" {
-		t.Errorf("unescape = %q", got)
-	}
-}

@@ -3,9 +3,10 @@ package runtime
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/skiff/skiff/internal/kubelet/mountinfo"
 )
 
 // MakeShared makes dir an rshared mount point, bind-mounting it onto itself
@@ -71,11 +72,4 @@ func unbindIfEmpty(dir string, log *slog.Logger) error {
 	return nil
 }
 
-func readMountInfo() ([]mountEntry, error) {
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return nil, fmt.Errorf("read mount table: %w", err)
-	}
-	defer f.Close()
-	return parseMountInfo(f)
-}
+func readMountInfo() ([]mountEntry, error) { return mountinfo.Read() }

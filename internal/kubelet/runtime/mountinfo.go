@@ -1,69 +1,14 @@
 package runtime
 
 import (
-	"bufio"
-	"fmt"
-	"io"
-	"strconv"
 	"strings"
+
+	"github.com/skiff/skiff/internal/kubelet/mountinfo"
 )
 
 // mountEntry is the part of a /proc/self/mountinfo line this package needs.
-type mountEntry struct {
-	MountPoint string
-	Shared     bool // propagation is shared (optional field "shared:N")
-	// Root is the directory of the source filesystem mounted here; a
-	// directory bind-mounted onto itself has Root == MountPoint (when it
-	// lives on the root filesystem).
-	Root string
-}
-
-// parseMountInfo reads /proc/self/mountinfo lines (proc(5)): field 5 is the
-// mount point, then optional fields up to a lone "-".
-func parseMountInfo(r io.Reader) ([]mountEntry, error) {
-	var out []mountEntry
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 7 {
-			return nil, fmt.Errorf("mountinfo: short line %q", sc.Text())
-		}
-		e := mountEntry{MountPoint: unescapeMountInfo(f[4]), Root: unescapeMountInfo(f[3])}
-		for _, opt := range f[6:] {
-			if opt == "-" {
-				break
-			}
-			if strings.HasPrefix(opt, "shared:") {
-				e.Shared = true
-			}
-		}
-		out = append(out, e)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("mountinfo: %w", err)
-	}
-	return out, nil
-}
-
-// unescapeMountInfo undoes the kernel's octal escapes (\040 for a space).
-func unescapeMountInfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
+// mountEntry is a line of the mount table.
+type mountEntry = mountinfo.Mount
 
 // shareAction is what makeShared must do to a directory.
 type shareAction int

@@ -1,9 +1,10 @@
 package runtime
 
 import (
-	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/skiff/skiff/internal/kubelet/mountinfo"
 )
 
 const sampleMountInfo = `22 1 254:1 / / rw,relatime - ext4 /dev/vda1 rw
@@ -14,25 +15,8 @@ const sampleMountInfo = `22 1 254:1 / / rw,relatime - ext4 /dev/vda1 rw
 50 40 0:50 / /var/lib/skiff/pods/x/vol rw shared:13 - tmpfs tmpfs rw
 `
 
-func TestParseMountInfo(t *testing.T) {
-	got, err := parseMountInfo(strings.NewReader(sampleMountInfo))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []mountEntry{
-		{"/", false, "/"}, {"/proc", false, "/"}, {"/var/lib/skiff", true, "/var/lib/skiff"}, {"/data", false, "/data"},
-		{"/with space", false, "/with space"}, {"/var/lib/skiff/pods/x/vol", true, "/"},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v\nwant %+v", got, want)
-	}
-	if _, err := parseMountInfo(strings.NewReader("1 2 3\n")); err == nil {
-		t.Error("a short line must be an error")
-	}
-}
-
 func TestPlanShare(t *testing.T) {
-	mounts, err := parseMountInfo(strings.NewReader(sampleMountInfo))
+	mounts, err := mountinfo.Parse(strings.NewReader(sampleMountInfo))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,14 +36,14 @@ func TestPlanShare(t *testing.T) {
 		}
 	}
 	// The mount on top decides: a later private mount over a shared one.
-	stacked := append(mounts, mountEntry{MountPoint: "/var/lib/skiff"})
+	stacked := append(mounts, mountinfo.Mount{MountPoint: "/var/lib/skiff"})
 	if got := planShare(stacked, "/var/lib/skiff"); got != shareOnly {
 		t.Errorf("stacked mount: got %v, want shareOnly", got)
 	}
 }
 
 func TestMountsBelow(t *testing.T) {
-	mounts, _ := parseMountInfo(strings.NewReader(sampleMountInfo))
+	mounts, _ := mountinfo.Parse(strings.NewReader(sampleMountInfo))
 	cases := map[string]int{"/var/lib/skiff": 1, "/var/lib/skiff/": 1, "/data": 0, "/": 5, "/var/lib/skif": 0}
 	for dir, want := range cases {
 		if got := mountsBelow(mounts, dir); got != want {
@@ -69,7 +53,7 @@ func TestMountsBelow(t *testing.T) {
 }
 
 func TestSelfBound(t *testing.T) {
-	mounts, err := parseMountInfo(strings.NewReader(sampleMountInfo))
+	mounts, err := mountinfo.Parse(strings.NewReader(sampleMountInfo))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"sort"
-	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skiff/skiff/internal/kubelet/criconfig"
 )
 
 func (m *Manager) setupDownwardAPI(ctx context.Context, pod *corev1.Pod, dir string, src *corev1.DownwardAPIVolumeSource) (Mount, error) {
@@ -54,117 +52,34 @@ func (m *Manager) downwardPayload(ctx context.Context, pod *corev1.Pod, items []
 	return p, nil
 }
 
-// fieldValue is a pod field a downwardAPI volume may show: name,
-// namespace, uid, all labels or annotations, or one of them by key.
+// fieldValue is a pod field a downwardAPI volume may show: the API allows
+// only metadata fields here, and they read the same as in env vars.
 func fieldValue(pod *corev1.Pod, ref *corev1.ObjectFieldSelector) (string, error) {
-	if ref.APIVersion != "" && ref.APIVersion != "v1" {
-		return "", fmt.Errorf("unsupported fieldRef apiVersion %q: only v1", ref.APIVersion)
-	}
-	fp := ref.FieldPath
-	if field, key, ok := splitSubscript(fp); ok {
-		switch field {
-		case "metadata.labels":
-			return pod.Labels[key], nil
-		case "metadata.annotations":
-			return pod.Annotations[key], nil
-		}
-		return "", fmt.Errorf("unsupported fieldPath: %s", fp)
-	}
-	switch fp {
-	case "metadata.name":
-		return pod.Name, nil
-	case "metadata.namespace":
-		return pod.Namespace, nil
-	case "metadata.uid":
-		return string(pod.UID), nil
-	case "metadata.labels":
-		return formatMap(pod.Labels), nil
-	case "metadata.annotations":
-		return formatMap(pod.Annotations), nil
-	}
-	return "", fmt.Errorf("unsupported fieldPath: %s", fp)
-}
-
-// splitSubscript splits "metadata.labels['key']" into the field and key.
-func splitSubscript(fp string) (field, key string, ok bool) {
-	if !strings.HasSuffix(fp, "']") {
-		return "", "", false
-	}
-	field, key, ok = strings.Cut(strings.TrimSuffix(fp, "']"), "['")
-	return field, key, ok
-}
-
-// formatMap writes labels or annotations one per line as key="value"
-// (Go-quoted), sorted by key, without a final newline.
-func formatMap(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	lines := make([]string, len(keys))
-	for i, k := range keys {
-		lines[i] = k + "=" + strconv.Quote(m[k])
-	}
-	return strings.Join(lines, "\n")
+	return criconfig.PodFieldValue(pod, ref.APIVersion, ref.FieldPath, "", nil)
 }
 
 // resourceValue is a container's request or limit divided by the divisor,
-// rounded up. An unset cpu, memory or ephemeral-storage limit is the node's
-// allocatable amount, as the kubelet reports it.
+// rounded up, as in env vars. An unset cpu, memory or ephemeral-storage
+// limit is the node's allocatable amount, fetched once per payload.
 func (m *Manager) resourceValue(ctx context.Context, pod *corev1.Pod, ref *corev1.ResourceFieldSelector, alloc *corev1.ResourceList) (string, error) {
-	c := findContainer(pod, ref.ContainerName)
+	var c *corev1.Container
+	for _, list := range [][]corev1.Container{pod.Spec.Containers, pod.Spec.InitContainers} {
+		for i := range list {
+			if list[i].Name == ref.ContainerName {
+				c = &list[i]
+			}
+		}
+	}
 	if c == nil {
 		return "", fmt.Errorf("container %s not found", ref.ContainerName)
 	}
-	kind, name, ok := strings.Cut(ref.Resource, ".")
-	if !ok || (kind != "limits" && kind != "requests") {
-		return "", fmt.Errorf("unsupported container resource : %s", ref.Resource)
-	}
-	res := corev1.ResourceName(name)
-	byValue := res == corev1.ResourceMemory || res == corev1.ResourceEphemeralStorage ||
-		strings.HasPrefix(name, corev1.ResourceHugePagesPrefix)
-	if res != corev1.ResourceCPU && !byValue {
-		return "", fmt.Errorf("unsupported container resource : %s", ref.Resource)
-	}
-
-	var q resource.Quantity
-	if kind == "requests" {
-		q = c.Resources.Requests[res]
-	} else {
-		q = c.Resources.Limits[res]
-		if q.IsZero() && !strings.HasPrefix(name, corev1.ResourceHugePagesPrefix) {
-			a, err := m.allocatable(ctx, alloc)
-			if err != nil {
-				return "", fmt.Errorf("default %s of container %s: %w", ref.Resource, c.Name, err)
-			}
-			q = a[res]
+	kind, name, _ := strings.Cut(ref.Resource, ".")
+	if _, set := c.Resources.Limits[corev1.ResourceName(name)]; kind == "limits" && !set {
+		if _, err := m.allocatable(ctx, alloc); err != nil {
+			return "", fmt.Errorf("default %s of container %s: %w", ref.Resource, c.Name, err)
 		}
 	}
-	divisor := ref.Divisor
-	if divisor.IsZero() {
-		divisor = resource.MustParse("1")
-	}
-	num, den := q.MilliValue(), divisor.MilliValue()
-	if byValue {
-		num, den = q.Value(), divisor.Value()
-	}
-	if den <= 0 {
-		return "", fmt.Errorf("invalid divisor %s for %s", divisor.String(), ref.Resource)
-	}
-	v := float64(num) / float64(den)
-	return strconv.FormatInt(int64(math.Ceil(v)), 10), nil
-}
-
-func findContainer(pod *corev1.Pod, name string) *corev1.Container {
-	for _, list := range [][]corev1.Container{pod.Spec.Containers, pod.Spec.InitContainers} {
-		for i := range list {
-			if list[i].Name == name {
-				return &list[i]
-			}
-		}
-	}
-	return nil
+	return criconfig.ResourceFieldValue(pod, c, ref, *alloc)
 }
 
 // allocatable is this node's allocatable resources, fetched on first use.

@@ -25,9 +25,9 @@ func TestFieldValue(t *testing.T) {
 		{path: "metadata.labels['tier']", want: "front"},
 		{path: "metadata.labels['absent']", want: ""},
 		{path: "metadata.annotations['note']", want: "a \"quoted\"\nline"},
-		{path: "spec.nodeName", err: "unsupported fieldPath: spec.nodeName"},
-		{path: "spec.x['y']", err: "unsupported fieldPath"},
-		{path: "metadata.name", apiVersion: "v2", err: "only v1"},
+		{path: "spec.x", err: "field label not supported: spec.x"},
+		{path: "spec.x['y']", err: "field label not supported"},
+		{path: "metadata.name", apiVersion: "v2", err: "unsupported pod version: v2"},
 	} {
 		got, err := fieldValue(pod, &corev1.ObjectFieldSelector{FieldPath: tc.path, APIVersion: tc.apiVersion})
 		if tc.err != "" {

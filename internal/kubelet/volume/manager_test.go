@@ -15,6 +15,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/skiff/skiff/internal/kubelet/mountinfo"
 )
 
 func TestEmptyDir(t *testing.T) {
@@ -347,11 +349,11 @@ func TestTeardownAndPodDirs(t *testing.T) {
 	if _, err := os.Stat(hosts); err != nil {
 		t.Errorf("Teardown removed the core's file: %v", err)
 	}
-	mounts, err := readMountInfo()
+	mounts, err := mountinfo.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if left := mountsAtOrBelow(mounts, filepath.Join(f.root, "a")); len(left) != 0 {
+	if left := mountinfo.Under(mounts, filepath.Join(f.root, "a"), true); len(left) != 0 {
 		t.Errorf("mounts left: %v", left)
 	}
 	// The core removes the pod dir itself; then PodDirs no longer has it.

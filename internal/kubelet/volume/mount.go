@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
+
+	"github.com/skiff/skiff/internal/kubelet/mountinfo"
 )
 
 // tmpfsMagic is TMPFS_MAGIC from statfs(2).
@@ -57,11 +57,11 @@ func unmountBelow(dir string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("resolve %s: %w", dir, err)
 	}
-	mounts, err := readMountInfo()
+	mounts, err := mountinfo.Read()
 	if err != nil {
 		return err
 	}
-	below := mountsAtOrBelow(mounts, resolved)
+	below := mountinfo.Under(mounts, resolved, true)
 	for i := len(below) - 1; i >= 0; i-- {
 		mp := below[i].MountPoint
 		err := syscall.Unmount(mp, 0)
@@ -76,80 +76,11 @@ func unmountBelow(dir string, log *slog.Logger) error {
 			return fmt.Errorf("unmount %s: %w", mp, err)
 		}
 	}
-	if mounts, err = readMountInfo(); err != nil {
+	if mounts, err = mountinfo.Read(); err != nil {
 		return err
 	}
-	if left := mountsAtOrBelow(mounts, resolved); len(left) > 0 {
+	if left := mountinfo.Under(mounts, resolved, true); len(left) > 0 {
 		return fmt.Errorf("%d mounts remain below %s (first %s)", len(left), resolved, left[0].MountPoint)
 	}
 	return nil
-}
-
-// mountEntry is the part of a /proc/self/mountinfo line this package needs.
-type mountEntry struct {
-	MountPoint string
-	FSType     string
-}
-
-func readMountInfo() ([]mountEntry, error) {
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return nil, fmt.Errorf("read mount table: %w", err)
-	}
-	return parseMountInfo(string(b))
-}
-
-// parseMountInfo reads mountinfo lines (proc(5)): field 5 is the mount
-// point; after the optional fields and a lone "-" comes the type.
-func parseMountInfo(s string) ([]mountEntry, error) {
-	var out []mountEntry
-	for _, line := range strings.Split(s, "\n") {
-		if line == "" {
-			continue
-		}
-		f := strings.Fields(line)
-		if len(f) < 7 {
-			return nil, fmt.Errorf("mountinfo: short line %q", line)
-		}
-		e := mountEntry{MountPoint: unescapeMountInfo(f[4])}
-		for i := 6; i < len(f)-1; i++ {
-			if f[i] == "-" {
-				e.FSType = f[i+1]
-				break
-			}
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
-// unescapeMountInfo undoes the kernel's octal escapes (\040 for a space).
-func unescapeMountInfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// mountsAtOrBelow keeps the mounts on dir or under it, in table order.
-func mountsAtOrBelow(mounts []mountEntry, dir string) []mountEntry {
-	prefix := strings.TrimSuffix(dir, "/") + "/"
-	var out []mountEntry
-	for _, m := range mounts {
-		if m.MountPoint == dir || strings.HasPrefix(m.MountPoint, prefix) {
-			out = append(out, m)
-		}
-	}
-	return out
 }

@@ -12,6 +12,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skiff/skiff/internal/kubelet/mountinfo"
 )
 
 func configMap(name string, data map[string]string, binary map[string][]byte) *corev1.ConfigMap {
@@ -188,11 +190,11 @@ func TestSecretVolume(t *testing.T) {
 	if _, err := f.m.Setup(ctx, pod); err != nil {
 		t.Fatal(err)
 	}
-	mounts2, err := readMountInfo()
+	mounts2, err := mountinfo.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(mountsAtOrBelow(mounts2, dir)); n != 1 {
+	if n := len(mountinfo.Under(mounts2, dir, true)); n != 1 {
 		t.Errorf("%d mounts on %s after two Setups, want 1", n, dir)
 	}
 
