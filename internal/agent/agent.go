@@ -132,15 +132,25 @@ func Run(ctx context.Context, o Options) error {
 	}
 	n.SetRuntimeReady(true, "")
 
+	var inRegistry func(context.Context, string) (bool, error)
+	if o.RuntimeEndpoint == "" {
+		// Only the node's own containerd pulls through the cluster registry.
+		reg, err := registryClient(cfg)
+		if err != nil {
+			return err
+		}
+		inRegistry = reg.Has
+	}
 	objs := envObjects{client: client, node: n}
 	core, err := kubelet.New(kubelet.Config{
 		Client: client, NodeName: o.NodeName, NodeIP: o.NodeIP, DataDir: o.DataDir,
 		Runtime: rt, RuntimeSocket: strings.TrimPrefix(endpoint, "unix://"),
-		Configs:   podConfigs{objs: objs, node: n, runtime: rt},
-		Volumes:   volumes{volume.New(volume.Config{Client: client, RootDir: o.path("pods"), NodeName: o.NodeName, Logger: log.With("component", "volumes")})},
-		NewProbes: newProbes(execSync{rt}),
-		PodCIDRs:  n.PodCIDRs,
-		Logger:    log.With("component", "kubelet"),
+		Configs:    podConfigs{objs: objs, node: n, runtime: rt},
+		Volumes:    volumes{volume.New(volume.Config{Client: client, RootDir: o.path("pods"), NodeName: o.NodeName, Logger: log.With("component", "volumes")})},
+		NewProbes:  newProbes(execSync{rt}),
+		PodCIDRs:   n.PodCIDRs,
+		InRegistry: inRegistry,
+		Logger:     log.With("component", "kubelet"),
 	})
 	if err != nil {
 		return err

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"k8s.io/client-go/rest"
+
+	"github.com/skiff/skiff/internal/images"
 )
 
 // hostIP picks the node's address: the first IPv4 address of an interface
@@ -86,4 +89,18 @@ func mirrorFiles(o Options, cfg *rest.Config) (mirror, error) {
 		m.cert, m.key = "", ""
 	}
 	return m, nil
+}
+
+// registryClient reaches the cluster registry the API server serves, with
+// the agent's credentials.
+func registryClient(cfg *rest.Config) (*images.Client, error) {
+	u, err := url.Parse(cfg.Host)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("agent: server %q is not a URL", cfg.Host)
+	}
+	rt, err := rest.TransportFor(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("agent: registry transport: %w", err)
+	}
+	return &images.Client{Host: u.Host, Transport: rt}, nil
 }

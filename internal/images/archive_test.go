@@ -219,6 +219,14 @@ func TestClientPushAndList(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("list =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	for image, want := range map[string]bool{
+		"busybox:1.36": true, "docker.io/library/busybox:1.36": true, "app:v1": true,
+		"busybox:1.37": false, "docker.io/library/nothere:1": false, "quay.io/x/busybox:1.36": false,
+	} {
+		if got, err := c.Has(ctx, image); err != nil || got != want {
+			t.Errorf("Has(%q) = %v, %v; want %v", image, got, err, want)
+		}
+	}
 }
 
 func imageSize(t *testing.T, img v1.Image) int64 {

@@ -2,11 +2,13 @@ package images
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 // Client talks to the registry that the API server serves at /v2/, with
@@ -89,6 +91,27 @@ func (c *Client) Push(ctx context.Context, item Archived) (string, error) {
 	}
 	d, err := item.Image.Digest()
 	return d.String(), err
+}
+
+// Has reports whether the registry holds image (a name as pods give it:
+// "busybox:1.36" is docker.io/library/busybox:1.36).
+func (c *Client) Has(ctx context.Context, image string) (bool, error) {
+	ref, err := ParseReference(image)
+	if err != nil {
+		return false, err
+	}
+	r, err := c.remoteRef(ref)
+	if err != nil {
+		return false, err
+	}
+	if _, err := remote.Head(r, c.options(ctx)...); err != nil {
+		var te *transport.Error
+		if errors.As(err, &te) && te.StatusCode == http.StatusNotFound {
+			return false, nil
+		}
+		return false, fmt.Errorf("look up %s in the cluster registry: %w", image, err)
+	}
+	return true, nil
 }
 
 // remoteRef is ref on the registry at c.Host.

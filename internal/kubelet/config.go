@@ -1,6 +1,7 @@
 package kubelet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,6 +44,11 @@ type Config struct {
 	// PodCIDRs returns the node's pod ranges for sandbox configs; nil
 	// means none are known.
 	PodCIDRs func() []string
+	// InRegistry, when set, says whether the cluster's image registry holds
+	// an image. A failed pull of an image it lacks says so, instead of
+	// only the runtime's last error (which, after the mirror, names the
+	// upstream registry these machines cannot reach).
+	InRegistry func(ctx context.Context, image string) (bool, error)
 	// Recorder records events; nil makes one that writes to the API as
 	// component "kubelet" on this host.
 	Recorder record.EventRecorder

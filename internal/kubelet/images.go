@@ -53,6 +53,12 @@ func (a *Agent) ensureImage(ctx context.Context, w *podWorker, pod *corev1.Pod, 
 		w.pulls.next(c.Image, now, a.clock.Now())
 		w.pullErr[c.Image] = a.clock.Now()
 		msg := fmt.Sprintf("Failed to pull image %q: %s", c.Image, grpcMessage(err))
+		if a.cfg.InRegistry != nil {
+			if found, lerr := a.cfg.InRegistry(ctx, c.Image); lerr == nil && !found {
+				msg = fmt.Sprintf("Failed to pull image %q: not found: the cluster's registry has no %s (push it with skiff image push); the runtime said: %s",
+					c.Image, c.Image, grpcMessage(err))
+			}
+		}
 		a.event(pod, c.Name, corev1.EventTypeWarning, "Failed", msg)
 		return "", &imageError{reason: "ErrImagePull", msg: msg}
 	}

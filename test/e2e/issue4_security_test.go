@@ -136,6 +136,7 @@ func testImagePullPolicy(t *testing.T, n *testNode) {
 	wantAll(t, "describe pod never-missing", k.ok("describe", "pod", "never-missing"),
 		`Container image "docker.io/library/busybox:not-pushed" is not present with pull policy of Never`)
 	wantAll(t, "describe pod missing", k.ok("describe", "pod", "missing"), "Failed", `Failed to pull image "docker.io/library/not-pushed:1.0"`,
+		"the cluster's registry has no docker.io/library/not-pushed:1.0 (push it with skiff image push)",
 		"BackOff", `Back-off pulling image "docker.io/library/not-pushed:1.0"`)
 	wantAll(t, "describe pod always", k.ok("describe", "pod", "always"), "Pulling", `Pulling image "`+testImage+`"`, "Pulled", "Successfully pulled image")
 	wantAll(t, "describe pod never-present", k.ok("describe", "pod", "never-present"), "Pulled",
