@@ -10,6 +10,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 	criapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/skiff/skiff/internal/kubelet/criconfig"
 )
 
 // The labels and annotations by which the agent finds a pod's sandboxes and
@@ -53,6 +55,9 @@ type containerState struct {
 	// image is the image name the runtime reports, imageRef its ID.
 	image, imageRef string
 	logPath         string
+	// hash identifies the spec the instance was created from (name and
+	// image, criconfig.ContainerHash); "" if unknown.
+	hash string
 	// msgRead: the termination message was added to message.
 	msgRead bool
 }
@@ -193,6 +198,7 @@ func containerFromStatus(c *criapi.Container, st *criapi.ContainerStatus) *conta
 		state: st.State, createdAt: time.Unix(0, st.CreatedAt), exitCode: st.ExitCode, reason: st.Reason, message: st.Message,
 		image: st.GetImage().GetImage(), imageRef: st.ImageRef, logPath: st.LogPath,
 	}
+	cs.hash = c.Annotations[criconfig.AnnotationHash]
 	if n, err := strconv.Atoi(c.Annotations[annotRestartCount]); err == nil {
 		cs.attempt = n
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/skiff/skiff/internal/kubelet/criconfig"
 )
 
 // plan is what one sync of a live pod does, decided from a snapshot of the
@@ -302,6 +304,13 @@ func (p *plan) decideContainers(in decideInput) {
 		switch {
 		case inst.running():
 			pending++
+			// A changed definition (a new image) restarts the container
+			// whatever the restartPolicy, as the kubelet does.
+			if inst.hash != "" && inst.hash != criconfig.ContainerHash(c) {
+				p.kill = append(p.kill, killAction{c: inst, spec: c, msg: fmt.Sprintf("Container %s definition changed, will be restarted", c.Name)})
+				p.restart(in, c, false, inst, false)
+				continue
+			}
 			// The kubelet restarts a container killed for its liveness at
 			// once, unless the restartPolicy is Never.
 			if p.livenessKill(in, c, inst) && in.pod.Spec.RestartPolicy != corev1.RestartPolicyNever {

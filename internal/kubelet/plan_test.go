@@ -8,6 +8,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/skiff/skiff/internal/kubelet/criconfig"
 )
 
 var t0 = time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
@@ -80,6 +82,12 @@ func (b *rtBuilder) ctr(name, state string) *rtBuilder {
 		}
 	}
 	b.rt.containers = slices.Insert(b.rt.containers, 0, c)
+	return b
+}
+
+// hashOf records that the newest instance of name was created from image.
+func (b *rtBuilder) hashOf(name, image string) *rtBuilder {
+	b.rt.latest(name, "").hash = criconfig.ContainerHash(&corev1.Container{Name: name, Image: image})
 	return b
 }
 
@@ -205,6 +213,10 @@ func TestDecide(t *testing.T) {
 			rt: newRT().sandbox("s1", true).ctr("app", "running"), want: "kill:app"},
 		{name: "liveness of an older instance is ignored", pod: podSpec(always, nil, "app"), liveness: map[string]string{"app": "old"},
 			rt: newRT().sandbox("s1", true).ctr("app", "running"), want: ""},
+		{name: "image changed: killed and restarted", pod: podSpec(never, nil, "app"),
+			rt: newRT().sandbox("s1", true).ctr("app", "running").hashOf("app", "busybox:old"), want: "kill:app start:app"},
+		{name: "same image: nothing", pod: podSpec(always, nil, "app"),
+			rt: newRT().sandbox("s1", true).ctr("app", "running").hashOf("app", testImage), want: ""},
 		{name: "created but never started: replaced", pod: podSpec(always, nil, "app"),
 			rt: newRT().sandbox("s1", true).ctr("app", "created"), want: "remove:app-c start:app"},
 	}

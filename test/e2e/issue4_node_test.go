@@ -30,6 +30,7 @@ func TestIssue4(t *testing.T) {
 		{"GracefulStop", testGracefulStop},
 		{"OOMKilled", testOOM},
 		{"RestartPolicies", testRestartPolicies},
+		{"ImageChange", testImageChange},
 		{"Deployment", testDeployment},
 		{"Network", testNetwork},
 		{"InitContainers", testInitContainers},

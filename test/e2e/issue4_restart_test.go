@@ -221,3 +221,27 @@ func readFile(t testing.TB, path string) string {
 	}
 	return strings.TrimSpace(string(data))
 }
+
+// testImageChange: `kubectl set image` on a running pod restarts its
+// container with the new image, whatever the restartPolicy, as the kubelet
+// does ("definition changed").
+func testImageChange(t *testing.T, n *testNode) {
+	k, _ := n.namespace(t)
+	k.stdin(podYAML("img", "Never", `  terminationGracePeriodSeconds: 1
+  containers:
+  - name: c
+    image: `+testImage+`
+    command: ["sleep", "3600"]`)).ok("apply", "-f", "-")
+	k.ok("wait", "--for=condition=Ready", "pod/img", "--timeout=60s")
+	first := k.ok("get", "pod", "img", "-o", "jsonpath={.status.containerStatuses[0].containerID}")
+	// The same image by its short name: a new definition all the same.
+	k.ok("set", "image", "pod/img", "c=busybox:1.36")
+	eventually(t, 60*time.Second, func() string {
+		out := k.ok("get", "pod", "img", "-o", `jsonpath={.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].ready} {.status.containerStatuses[0].containerID}`)
+		if f := strings.Fields(out); len(f) == 3 && f[0] == "1" && f[1] == "true" && f[2] != first {
+			return ""
+		}
+		return "restartCount, ready, containerID = " + out
+	})
+	wantAll(t, "describe pod img", k.ok("describe", "pod", "img"), "Container c definition changed, will be restarted")
+}
