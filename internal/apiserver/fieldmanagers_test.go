@@ -152,8 +152,12 @@ func BenchmarkPodStatusManagedFields(b *testing.B) {
 		name   string
 		update func(live, obj kruntime.Object) (kruntime.Object, error)
 	}{
-		{"trimmed", func(live, obj kruntime.Object) (kruntime.Object, error) { return set.Update(live, obj, "kubelet", "status") }},
-		{"whole", func(live, obj kruntime.Object) (kruntime.Object, error) { return set["status"].Update(live, obj, "kubelet") }},
+		{"trimmed", func(live, obj kruntime.Object) (kruntime.Object, error) {
+			return set.Update(live, obj, "kubelet", "status")
+		}},
+		{"whole", func(live, obj kruntime.Object) (kruntime.Object, error) {
+			return set["status"].Update(live, obj, "kubelet")
+		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
