@@ -46,6 +46,9 @@ type killAction struct {
 	spec *corev1.Container
 	// msg is the Killing event's message.
 	msg string
+	// grace, when set, replaces the pod's grace period for this kill: a
+	// probe's terminationGracePeriodSeconds.
+	grace *time.Duration
 }
 
 type startAction struct {
@@ -341,8 +344,23 @@ func (p *plan) livenessKill(in decideInput, c *corev1.Container, inst *container
 	if msg == "" {
 		msg = fmt.Sprintf("Container %s failed liveness probe, will be restarted", c.Name)
 	}
-	p.kill = append(p.kill, killAction{c: inst, spec: c, msg: msg})
+	p.kill = append(p.kill, killAction{c: inst, spec: c, msg: msg, grace: probeGrace(c, msg)})
 	return true
+}
+
+// probeGrace is the terminationGracePeriodSeconds of the probe whose
+// failure kills c (the startup probe's if its message says so), which
+// then replaces the pod's; nil when that probe sets none.
+func probeGrace(c *corev1.Container, msg string) *time.Duration {
+	pr := c.LivenessProbe
+	if strings.Contains(msg, "startup probe") && c.StartupProbe != nil {
+		pr = c.StartupProbe
+	}
+	if pr == nil || pr.TerminationGracePeriodSeconds == nil {
+		return nil
+	}
+	d := time.Duration(*pr.TerminationGracePeriodSeconds) * time.Second
+	return &d
 }
 
 // startNew starts a container that never ran (restart count 0).

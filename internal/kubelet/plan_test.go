@@ -259,3 +259,37 @@ func TestDecideAttempts(t *testing.T) {
 		t.Errorf("after the back-off the plan is %s (attempt %v), want start of attempt 2", summary(p), p.start)
 	}
 }
+
+// TestProbeGrace: a liveness or startup kill uses the probe's
+// terminationGracePeriodSeconds when it sets one.
+func TestProbeGrace(t *testing.T) {
+	five, nine := int64(5), int64(9)
+	c := &corev1.Container{Name: "app",
+		LivenessProbe: &corev1.Probe{TerminationGracePeriodSeconds: &five},
+		StartupProbe:  &corev1.Probe{TerminationGracePeriodSeconds: &nine}}
+	cases := []struct {
+		c    *corev1.Container
+		msg  string
+		want time.Duration // 0: none
+	}{
+		{c, "Container app failed liveness probe, will be restarted", 5 * time.Second},
+		{c, "Container app failed startup probe, will be restarted", 9 * time.Second},
+		{&corev1.Container{Name: "app", LivenessProbe: &corev1.Probe{}}, "Container app failed liveness probe, will be restarted", 0},
+		{&corev1.Container{Name: "app"}, "", 0},
+	}
+	for _, tc := range cases {
+		got := probeGrace(tc.c, tc.msg)
+		if (got == nil) != (tc.want == 0) || (got != nil && *got != tc.want) {
+			t.Errorf("probeGrace(%q) = %v, want %v", tc.msg, got, tc.want)
+		}
+	}
+	// The plan carries it into the kill.
+	pod := podSpec(corev1.RestartPolicyAlways, nil, "app")
+	pod.Spec.Containers[0].LivenessProbe = &corev1.Probe{TerminationGracePeriodSeconds: &five}
+	p := decide(decideInput{pod: pod, rt: newRT().sandbox("s1", true).ctr("app", "running").rt, now: t0, backoff: newBackoff(),
+		started:  func(string) bool { return true },
+		liveness: func(string) (string, string, bool) { return "app-c", "", true }})
+	if len(p.kill) != 1 || p.kill[0].grace == nil || *p.kill[0].grace != 5*time.Second {
+		t.Errorf("kill = %+v, want one with grace 5s", p.kill)
+	}
+}

@@ -41,7 +41,11 @@ func (a *Agent) killAll(ctx context.Context, pod *corev1.Pod, podIP string, kill
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a.killOne(ctx, pod, podIP, k, grace)
+			g := grace
+			if k.grace != nil {
+				g = *k.grace
+			}
+			a.killOne(ctx, pod, podIP, k, g)
 		}()
 	}
 	wg.Wait()
