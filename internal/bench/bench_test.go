@@ -9,8 +9,10 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+	"k8s.io/client-go/util/flowcontrol"
 )
 
 // TestRunAgainstFakeClient drives a whole run through client-go's fake
@@ -30,6 +32,14 @@ func TestRunAgainstFakeClient(t *testing.T) {
 		t.Run(tt.kind+map[bool]string{true: "/keep", false: ""}[tt.keep], func(t *testing.T) {
 			const n = 40
 			client := fake.NewClientset()
+			// The fake's watchers hold 100 events and panic past that; an
+			// unpaced watch phase can outrun the bench's watchers on a busy
+			// machine, which a real server's flow control would prevent.
+			pace := flowcontrol.NewTokenBucketRateLimiter(2000, 20)
+			client.PrependReactor("update", "*", func(k8stesting.Action) (bool, runtime.Object, error) {
+				pace.Accept()
+				return false, nil, nil
+			})
 			rep, err := Run(context.Background(), Config{
 				Client: client, Namespace: "b", Kind: tt.kind, Objects: n, Concurrency: 4,
 				WatchDuration: 100 * time.Millisecond, Watchers: 2, ListRepeats: 2, Keep: tt.keep,
