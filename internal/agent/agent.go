@@ -24,6 +24,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/skiff/skiff/internal/kubelet"
+	"github.com/skiff/skiff/internal/kubelet/cni"
 	"github.com/skiff/skiff/internal/kubelet/node"
 	"github.com/skiff/skiff/internal/kubelet/runtime"
 	"github.com/skiff/skiff/internal/kubelet/server"
@@ -124,6 +125,7 @@ func Run(ctx context.Context, o Options) error {
 		Client: client, NodeName: o.NodeName, NodeIP: o.NodeIP, KubeletPort: int32(o.KubeletPort),
 		RuntimeVersion: version.RuntimeName + "://" + version.RuntimeVersion,
 		CNIConfDir:     o.path("cni", "net.d"), DataDir: o.DataDir,
+		PodNAT: cni.Masquerade,
 		Logger: log.With("component", "node"),
 	})
 	log.Info("registering node", "node", o.NodeName, "ip", o.NodeIP)

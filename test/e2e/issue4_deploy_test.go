@@ -244,6 +244,11 @@ func testNetwork(t *testing.T, n *testNode) {
 	t.Cleanup(func() { srv.Close() })
 	wantAll(t, "pod to host", httpFromPod(k, "client", ln.Addr().String()), "200 OK", "hello-from-host")
 
+	// Beyond the node a pod's traffic carries the node's address
+	// (masquerade): the outside network has no route back to pods.
+	outside, hostEnd := outsideServer(t)
+	wantAll(t, "pod to the world", httpFromPod(k, "client", outside), "200 OK", "from "+hostEnd+"\n")
+
 	client := &http.Client{Timeout: 5 * time.Second}
 	url := "http://" + net.JoinHostPort(n.ip, strconv.Itoa(hostPort)) + "/"
 	if body, err := httpGet(client, url); err != nil || body != "hello-from-web\n" {

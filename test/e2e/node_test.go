@@ -362,7 +362,8 @@ func readHostBefore(t testing.TB) hostBefore {
 	return hostBefore{ipForward: strings.TrimSpace(string(fwd)), bridge: err == nil}
 }
 
-// restoreHost deletes the pod bridge if the node created it and puts
+// restoreHost deletes the pod bridge and the node's masquerade table if
+// the node created them, and puts
 // ip_forward back (the CNI bridge plugin turns it on). A bridge that was
 // there before belongs to another skiff node on this machine and stays.
 func restoreHost(t testing.TB, before hostBefore) {
@@ -372,6 +373,11 @@ func restoreHost(t testing.TB, before hostBefore) {
 			if out, err := exec.Command("/bin/busybox", "ip", "link", "del", podBridge).CombinedOutput(); err != nil {
 				t.Errorf("delete bridge %s: %v: %s", podBridge, err, out)
 			}
+		}
+		// The agent's masquerade table for the bridge goes with it.
+		if out, err := exec.Command("nft", "delete", "table", "ip", "skiff-nat-"+podBridge).CombinedOutput(); err != nil &&
+			!strings.Contains(string(out), "No such file or directory") {
+			t.Errorf("delete the masquerade table: %v: %s", err, out)
 		}
 		fwd, _ := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
 		if strings.TrimSpace(string(fwd)) != before.ipForward {

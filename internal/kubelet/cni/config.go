@@ -59,9 +59,10 @@ func Render(cfg Config) ([]byte, error) {
 	}
 	bridge := map[string]any{
 		"type": "bridge", "bridge": cfg.Bridge,
-		// The bridge holds the gateway address, so pods reach the host and,
-		// masqueraded, the world. This turns on net.ipv4.ip_forward.
-		"isGateway": true, "ipMasq": true,
+		// The bridge holds the gateway address, so pods reach the host; this
+		// turns on net.ipv4.ip_forward. Masquerading to the world is the
+		// node's one nftables rule (Masquerade), not a chain per pod.
+		"isGateway": true, "ipMasq": false,
 		// A pod can reach itself through a hostPort or Service address.
 		"hairpinMode": true,
 		"ipam":        ipam,

@@ -29,7 +29,7 @@ func TestRender(t *testing.T) {
 		name: "defaults, one IPv4 range",
 		cfg:  Config{PodCIDRs: []string{"10.42.0.0/24"}},
 		want: `{"cniVersion":"1.0.0","name":"skiff","plugins":[
-			{"type":"bridge","bridge":"skiff0","isGateway":true,"ipMasq":true,"hairpinMode":true,
+			{"type":"bridge","bridge":"skiff0","isGateway":true,"ipMasq":false,"hairpinMode":true,
 			 "ipam":{"type":"host-local","ranges":[[{"subnet":"10.42.0.0/24"}]],"routes":[{"dst":"0.0.0.0/0"}]}},
 			{"type":"portmap","capabilities":{"portMappings":true},"snat":true}]}`,
 	}, {
@@ -37,7 +37,7 @@ func TestRender(t *testing.T) {
 		cfg: Config{PodCIDRs: []string{"10.42.3.0/24", "fd00:42:3::/64"}, Name: "n", Bridge: "br-test",
 			IPAMDataDir: "/d/ipam", MTU: 1400},
 		want: `{"cniVersion":"1.0.0","name":"n","plugins":[
-			{"type":"bridge","bridge":"br-test","isGateway":true,"ipMasq":true,"hairpinMode":true,"mtu":1400,
+			{"type":"bridge","bridge":"br-test","isGateway":true,"ipMasq":false,"hairpinMode":true,"mtu":1400,
 			 "ipam":{"type":"host-local","dataDir":"/d/ipam",
 			   "ranges":[[{"subnet":"10.42.3.0/24"}],[{"subnet":"fd00:42:3::/64"}]],
 			   "routes":[{"dst":"0.0.0.0/0"},{"dst":"::/0"}]}},

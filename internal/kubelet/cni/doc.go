@@ -1,6 +1,7 @@
-// Package cni writes the node's pod network configuration: one CNI conflist
-// with a bridge (the node is the pods' gateway and masquerades their traffic
-// out), host-local IP addresses from the node's podCIDR, and portmap for
-// hostPort. The runtime (containerd's CRI plugin) reads it and runs the
-// plugins; it also brings up each pod's loopback itself.
+// Package cni sets up the node's pod network: one CNI conflist with a
+// bridge (the node is the pods' gateway), host-local IP addresses from the
+// node's podCIDR and portmap for hostPort, which the runtime (containerd's
+// CRI plugin) reads and runs, bringing up each pod's loopback itself; and
+// the node's nftables table that masquerades pod traffic leaving the node.
+// It does not route between nodes.
 package cni

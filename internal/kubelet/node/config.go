@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,8 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/clock"
+
+	"github.com/skiff/skiff/internal/kubelet/cni"
 )
 
 // Config says which node this is and how it reports.
@@ -29,6 +32,9 @@ type Config struct {
 	Labels map[string]string
 	// CNIConfDir is where the CNI conflist goes once the podCIDR is known.
 	CNIConfDir string
+	// PodNAT, if set, is called with the node's pod network before its
+	// conflist is written: the agent installs the masquerade rule there.
+	PodNAT func(context.Context, cni.Config) error
 	// DataDir is on the filesystem whose size is the node's
 	// ephemeral-storage (default: CNIConfDir's filesystem).
 	DataDir string

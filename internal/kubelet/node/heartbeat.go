@@ -97,7 +97,7 @@ func (n *Node) postStatus(ctx context.Context) error {
 	}
 	n.adopted(node)
 	if cidrs := podCIDRs(node); len(cidrs) > 0 {
-		return n.writeCNI(cidrs)
+		return n.writeCNI(ctx, cidrs)
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ func (n *Node) Register(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := n.writeCNI(cidrs); err != nil {
+	if err := n.writeCNI(ctx, cidrs); err != nil {
 		return err
 	}
 	n.mu.Lock()
@@ -214,14 +214,21 @@ func (n *Node) watchForPodCIDRs(ctx context.Context) ([]string, error) {
 	}
 }
 
-// writeCNI writes the conflist for cidrs and remembers them.
-func (n *Node) writeCNI(cidrs []string) error {
+// writeCNI sets up NAT for cidrs, writes their conflist and remembers
+// them.
+func (n *Node) writeCNI(ctx context.Context, cidrs []string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if slices.Equal(cidrs, n.cidrs) {
 		return nil
 	}
-	path, err := cni.Write(n.cfg.CNIConfDir, cni.Config{PodCIDRs: cidrs})
+	network := cni.Config{PodCIDRs: cidrs}
+	if n.cfg.PodNAT != nil {
+		if err := n.cfg.PodNAT(ctx, network); err != nil {
+			return fmt.Errorf("node %s: %w", n.cfg.NodeName, err)
+		}
+	}
+	path, err := cni.Write(n.cfg.CNIConfDir, network)
 	if err != nil {
 		return fmt.Errorf("node %s: %w", n.cfg.NodeName, err)
 	}

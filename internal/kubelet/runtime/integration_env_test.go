@@ -15,7 +15,7 @@ import (
 func requireNode(t *testing.T) {
 	t.Helper()
 	var missing []string
-	// The bridge and portmap plugins run iptables for ipMasq and hostPort.
+	// The portmap plugin runs iptables for hostPort.
 	for _, bin := range []string{"containerd", "containerd-shim-runc-v2", "ctr", "runc", "iptables"} {
 		if _, err := exec.LookPath(bin); err != nil {
 			missing = append(missing, bin)
