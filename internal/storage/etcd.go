@@ -22,6 +22,9 @@ type etcdBackend struct {
 	// server); nil for a remote cluster.
 	stop      func()
 	closeOnce sync.Once
+	// newWatcher opens a watch stream of its own for one Watch; nil means
+	// a new gRPC stream on client's connection.
+	newWatcher func() clientv3.Watcher
 }
 
 // kvFrom copies an etcd key-value into this package's type.

@@ -34,8 +34,12 @@ func (b *etcdBackend) Watch(ctx context.Context, prefix string, afterRevision in
 	// instead of silently serving nothing.
 	ctx = clientv3.WithRequireLeader(ctx)
 	md, _ := metadata.FromOutgoingContext(ctx)
+	newWatcher := b.newWatcher
+	if newWatcher == nil {
+		newWatcher = func() clientv3.Watcher { return clientv3.NewWatcher(b.client) }
+	}
 	w := &etcdWatch{
-		watcher:    clientv3.NewWatcher(b.client),
+		watcher:    newWatcher(),
 		progressOK: b.progressOK,
 		md:         md,
 		events:     make(chan Event, 64),

@@ -129,6 +129,7 @@ func New(cfg Config) (*Cache, error) {
 	return &Cache{
 		cfg:         cfg,
 		log:         cfg.Logger.With("prefix", cfg.Prefix),
+		items:       newSortedItems(),
 		history:     newRing(cfg.History),
 		watchers:    map[*Watcher]struct{}{},
 		revCh:       make(chan struct{}),

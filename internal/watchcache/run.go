@@ -68,7 +68,7 @@ func waitBackoff(ctx context.Context, d time.Duration) bool {
 // in. Watchers cannot be carried across the gap, so they are closed with
 // ErrTooOld and their clients list again.
 func (c *Cache) relist(ctx context.Context) error {
-	var items sortedItems
+	items := newSortedItems()
 	var rev int64
 	start := ""
 	for {
@@ -83,7 +83,7 @@ func (c *Cache) relist(ctx context.Context) error {
 				c.log.Error("cannot decode stored object; leaving it out", "key", kv.Key, "err", err)
 				continue
 			}
-			items = append(items, item{kv.Key, obj})
+			items.put(kv.Key, obj)
 		}
 		if !page.More || len(page.KVs) == 0 {
 			break
