@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Scale benchmark for docs/performance.md.
 #
-# PROFILE=FILE [PROFILE_SECONDS=30] also saves a CPU profile of the server.
+# PROFILE=FILE [PROFILE_SECONDS=30] also saves a CPU profile of the server;
+# SIM_PROFILE=FILE and BENCH_PROFILE=FILE profile the sim and the benchmark
+# client for their whole run.
 # Starts `skiff server` on a temporary data dir and a free port, then one
 # `skiff sim` process with NODES nodes, waits until they are Ready, and runs
 # `skiff bench scale` (Deployments totalling DEPLOYMENTS×REPLICAS pods). It
@@ -102,7 +104,7 @@ until curl -ksf "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
 done
 echo "server ready on port $port (pid $server_pid)" >&2
 
-"$SKIFF" sim --kubeconfig "$kubeconfig" --nodes "$NODES" ${SIM_ARGS:-} >"$dir/sim.log" 2>&1 &
+SKIFF_CPUPROFILE=${SIM_PROFILE:-} "$SKIFF" sim --kubeconfig "$kubeconfig" --nodes "$NODES" ${SIM_ARGS:-} >"$dir/sim.log" 2>&1 &
 sim_pid=$!
 # Sample both processes' memory and CPU ticks every second, from now to
 # the end: "epoch serverRSS simRSS serverTicks simTicks".
@@ -139,7 +141,7 @@ if [ -n "${PROFILE:-}" ]; then
 	KUBECONFIG=$kubeconfig kubectl get --raw "/debug/pprof/profile?seconds=${PROFILE_SECONDS:-30}" >"$PROFILE" &
 fi
 status=0
-"${cmd[@]}" --markdown >"$dir/scale.md" 2> >(tee "$dir/bench.log" >&2) || status=$?
+SKIFF_CPUPROFILE=${BENCH_PROFILE:-} "${cmd[@]}" --markdown >"$dir/scale.md" 2> >(tee "$dir/bench.log" >&2) || status=$?
 wait "$!" 2>/dev/null || true # tee, so bench.log is complete
 bench_s=$((SECONDS - bench_start))
 load_after=$(loadavg)

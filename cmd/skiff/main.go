@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 )
 
@@ -33,8 +34,24 @@ func commands() []command {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// SKIFF_CPUPROFILE=FILE profiles any command until it returns: the way
+	// to see where a client (sim, bench) spends its time; the server also
+	// serves /debug/pprof.
+	if path := os.Getenv("SKIFF_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "skiff: SKIFF_CPUPROFILE: %v\n", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	if err := dispatch(ctx, os.Args[1:]); err != nil {
 		fmt.Fprintf(os.Stderr, "skiff: %v\n", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

@@ -59,5 +59,6 @@ func runServer(ctx context.Context, args []string) error {
 	}
 	finish()
 	o.Logger = newLogger(*verbose)
+	tuneGC(o.Logger)
 	return controlplane.Run(ctx, o)
 }

@@ -46,7 +46,7 @@ func runSim(ctx context.Context, args []string) error {
 	fs.DurationVar(&c.PodStopDelay, "pod-stop-delay", time.Second, "how long a deleted pod's containers take to stop (at most its grace period)")
 	fs.DurationVar(&c.FailAfter, "fail-after", 0, "after this long the nodes go silent like crashed machines and the command ends")
 	fs.IntVar(&f.leaseSeconds, "node-lease-duration-seconds", 40, "node Lease duration; the lease is renewed every quarter of it")
-	fs.DurationVar(&c.StatusReportFrequency, "node-status-report-frequency", 40*time.Second, "how often node status is reported when nothing changed")
+	fs.DurationVar(&c.StatusReportFrequency, "node-status-report-frequency", sim.DefaultStatusReportFrequency, "how often node status is reported when nothing changed (the Lease, renewed every quarter of --node-lease-duration-seconds, is the heartbeat in between)")
 	fs.Float64Var(&f.qps, "qps", 1000, "API requests per second, for heartbeats and for pods each")
 	fs.IntVar(&f.burst, "burst", 2000, "API request burst, for heartbeats and for pods each")
 	fs.IntVar(&c.Workers, "workers", 32, "concurrent API writers, for heartbeats and for pods each")
@@ -95,6 +95,7 @@ func (f *simFlags) apply(c *sim.Config) error {
 		level = slog.LevelDebug
 	}
 	c.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	tuneGC(c.Logger)
 	if c.Client, err = f.client("skiff-sim/heartbeat"); err != nil {
 		return err
 	}

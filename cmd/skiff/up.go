@@ -41,6 +41,7 @@ func runUp(ctx context.Context, args []string) error {
 	}
 	finish()
 	log := newLogger(*verbose)
+	tuneGC(log)
 	if !filepath.IsAbs(*dataDir) {
 		return fmt.Errorf("up: --data-dir must be an absolute path, got %q", *dataDir)
 	}

@@ -44,7 +44,7 @@ func (b *etcdBackend) Watch(ctx context.Context, prefix string, afterRevision in
 		md:         md,
 		events:     make(chan Event, 64),
 	}
-	opts := []clientv3.OpOption{clientv3.WithPrefix(), clientv3.WithPrevKV()}
+	opts := []clientv3.OpOption{clientv3.WithPrefix()}
 	if afterRevision > 0 {
 		opts = append(opts, clientv3.WithRev(afterRevision+1))
 	}
@@ -146,10 +146,6 @@ func convert(resp clientv3.WatchResponse) []Event {
 		if ev.Type == clientv3.EventTypeDelete {
 			e.Type = EventDelete
 			e.KV = KV{Key: string(ev.Kv.Key), ModRevision: ev.Kv.ModRevision}
-		}
-		if ev.PrevKv != nil {
-			prev := kvFrom(ev.PrevKv)
-			e.Prev = &prev
 		}
 		out = append(out, e)
 	}

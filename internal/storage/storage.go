@@ -53,10 +53,9 @@ type Event struct {
 	Type EventType
 	// KV is the value after the change. For a delete, Value is empty and
 	// ModRevision is the revision of the delete.
+	// There is no previous value: asking etcd for it costs a read per
+	// event, and the one reader of watches, the watch cache, holds it.
 	KV KV
-	// Prev is the value before the change, when there was one (always for
-	// deletes and for updates; nil for creations).
-	Prev *KV
 	// Revision is the revision of the change (or, for EventProgress, the
 	// revision the store has reached).
 	Revision int64

@@ -1,8 +1,10 @@
 package watchcache
 
 import (
+	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 
@@ -50,7 +52,7 @@ func (c *Cache) toEvent(sev storage.Event) *Event {
 	switch {
 	case sev.Type == storage.EventDelete:
 		ev.Type = watch.Deleted
-		ev.Object, err = c.deletedObject(sev, prev)
+		ev.Object, err = deletedObject(prev, sev.Revision)
 	case prev == nil:
 		ev.Type = watch.Added
 		ev.Object, err = c.cfg.Decode(sev.KV)
@@ -68,17 +70,20 @@ func (c *Cache) toEvent(sev storage.Event) *Event {
 	return ev
 }
 
-// deletedObject is the last state of a deleted key with the delete's
-// revision as its resourceVersion, as Kubernetes clients expect.
-func (c *Cache) deletedObject(sev storage.Event, cached runtime.Object) (runtime.Object, error) {
-	if sev.Prev == nil {
-		// No previous value came with the event: the cached object, with
-		// its older resourceVersion, is the best there is.
-		return cached, nil
+// deletedObject is the last state of a deleted key, the cached object,
+// with the delete's revision as its resourceVersion, as Kubernetes
+// clients expect. Cached objects are shared, so it changes a copy.
+func deletedObject(cached runtime.Object, revision int64) (runtime.Object, error) {
+	if cached == nil {
+		return nil, nil
 	}
-	kv := *sev.Prev
-	kv.ModRevision = sev.Revision
-	return c.cfg.Decode(kv)
+	obj := cached.DeepCopyObject()
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil, err
+	}
+	m.SetResourceVersion(strconv.FormatInt(revision, 10))
+	return obj, nil
 }
 
 // dispatchLocked offers ev to every watcher under its prefix without ever

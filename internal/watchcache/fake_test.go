@@ -38,7 +38,6 @@ func (s *fakeStore) put(key, value string) int64 {
 	if old, ok := s.data[key]; ok {
 		kv.CreateRevision = old.CreateRevision
 		ev.KV.CreateRevision = old.CreateRevision
-		ev.Prev = &old
 	}
 	s.data[key] = kv
 	s.emitLocked(ev)
@@ -48,10 +47,9 @@ func (s *fakeStore) put(key, value string) int64 {
 func (s *fakeStore) del(key string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := s.data[key]
 	delete(s.data, key)
 	s.rev++
-	s.emitLocked(storage.Event{Type: storage.EventDelete, KV: storage.KV{Key: key, ModRevision: s.rev}, Prev: &old, Revision: s.rev})
+	s.emitLocked(storage.Event{Type: storage.EventDelete, KV: storage.KV{Key: key, ModRevision: s.rev}, Revision: s.rev})
 	return s.rev
 }
 

@@ -212,7 +212,8 @@ func (s *Store) prepareUpdate(obj, cur runtime.Object, opts UpdateOptions) (runt
 	// count as its spec); otherwise a spec change does.
 	if m.GetGeneration() <= curMeta.GetGeneration() {
 		m.SetGeneration(curMeta.GetGeneration())
-		if s.hasSpec && !specEqual(obj, cur) {
+		// A status write carries the stored spec by construction.
+		if s.hasSpec && opts.Subresource != "status" && !specEqual(obj, cur) {
 			m.SetGeneration(curMeta.GetGeneration() + 1)
 		}
 	} else {

@@ -42,7 +42,7 @@ func RunWith(t *testing.T, newBackend func(t *testing.T) storage.Backend, f Feat
 		{"ListFutureRevision", testListFutureRevision},
 		{"CurrentRevision", testCurrentRevision},
 		{"ConcurrentUpdates", testConcurrentUpdates},
-		{"WatchOrderAndPrev", testWatchOrderAndPrev},
+		{"WatchOrder", testWatchOrder},
 		{"WatchFromPast", testWatchFromPast},
 		{"WatchCancel", testWatchCancel},
 		{"Progress", func(t *testing.T, b storage.Backend, p string) { testProgress(t, b, p, f.Progress) }},

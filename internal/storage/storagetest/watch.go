@@ -29,14 +29,10 @@ func next(t *testing.T, w storage.Watch) storage.Event {
 	return storage.Event{}
 }
 
-// describe renders an event for comparison: type, key, value, previous value.
+// describe renders an event for comparison: type, key, value.
 func describe(ev storage.Event, p string) string {
-	prev := "-"
-	if ev.Prev != nil {
-		prev = string(ev.Prev.Value)
-	}
 	kind := map[storage.EventType]string{storage.EventPut: "put", storage.EventDelete: "delete", storage.EventProgress: "progress"}[ev.Type]
-	return fmt.Sprintf("%s %s=%s prev=%s", kind, strings.TrimPrefix(ev.KV.Key, p), ev.KV.Value, prev)
+	return fmt.Sprintf("%s %s=%s", kind, strings.TrimPrefix(ev.KV.Key, p), ev.KV.Value)
 }
 
 // writeSequence makes a create, an update and a delete under p/w/ and a
@@ -56,7 +52,7 @@ func writeSequence(t *testing.T, b storage.Backend, p string) [3]int64 {
 	return [3]int64{r1, r2, r3}
 }
 
-var wantSequence = []string{"put a=v1 prev=-", "put a=v2 prev=v1", "delete a= prev=v2"}
+var wantSequence = []string{"put a=v1", "put a=v2", "delete a="}
 
 // checkSequence reads the three events of writeSequence from w.
 func checkSequence(t *testing.T, w storage.Watch, p string, revs [3]int64) {
@@ -72,7 +68,7 @@ func checkSequence(t *testing.T, w storage.Watch, p string, revs [3]int64) {
 	}
 }
 
-func testWatchOrderAndPrev(t *testing.T, b storage.Backend, p string) {
+func testWatchOrder(t *testing.T, b storage.Backend, p string) {
 	w, err := b.Watch(ctxFor(t), p+"w/", 0)
 	if err != nil {
 		t.Fatalf("Watch: %v", err)
