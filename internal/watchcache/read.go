@@ -78,3 +78,28 @@ func (c *Cache) WaitFresh(ctx context.Context) (int64, error) {
 		}
 	}
 }
+
+// Page is one page of a list served by the cache.
+type Page struct {
+	Items []runtime.Object
+	// Revision is the revision the page reflects.
+	Revision int64
+	// LastKey is the key of the last item; More says keys follow it under
+	// the prefix, After how many.
+	LastKey string
+	More    bool
+	After   int64
+}
+
+// Page returns up to limit objects under prefix that match (nil matches
+// all), in key order, once the cache has reached minRevision: the first
+// page of a paginated list, whose later pages the store reads at the
+// page's revision.
+func (c *Cache) Page(ctx context.Context, prefix string, minRevision int64, limit int, match func(runtime.Object) bool) (Page, error) {
+	var p Page
+	err := c.waitFor(ctx, minRevision, func() {
+		p.Items, p.LastKey, p.More, p.After = c.items.page(prefix, limit, match)
+		p.Revision = c.rev
+	})
+	return p, err
+}

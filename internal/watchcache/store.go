@@ -60,3 +60,25 @@ func (s sortedItems) under(prefix string) []runtime.Object {
 	})
 	return out
 }
+
+// page is the first limit (> 0) objects under prefix that match, in key
+// order; the last one's key, whether any key under prefix follows it, and
+// how many keys under prefix follow it.
+func (s sortedItems) page(prefix string, limit int, match func(runtime.Object) bool) (items []runtime.Object, lastKey string, more bool, after int64) {
+	s.tree.AscendGreaterOrEqual(item{key: prefix}, func(it item) bool {
+		if !strings.HasPrefix(it.key, prefix) {
+			return false
+		}
+		if len(items) == limit {
+			more = true
+			after++
+			return true
+		}
+		if match == nil || match(it.obj) {
+			items = append(items, it.obj)
+			lastKey = it.key
+		}
+		return true
+	})
+	return items, lastKey, more, after
+}

@@ -49,3 +49,33 @@ func TestSortedItems(t *testing.T) {
 		t.Errorf("get(/d/a/1) = %v", got)
 	}
 }
+
+func TestSortedItemsPage(t *testing.T) {
+	s := newSortedItems()
+	for _, k := range []string{"/p/a", "/p/b", "/p/c", "/p/d", "/p/e", "/q/a"} {
+		s.put(k, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: k}})
+	}
+	notC := func(o runtime.Object) bool { return o.(*corev1.ConfigMap).Name != "/p/c" }
+	cases := []struct {
+		name      string
+		limit     int
+		match     func(runtime.Object) bool
+		wantLen   int
+		wantLast  string
+		wantMore  bool
+		wantAfter int64
+	}{
+		{"first two", 2, nil, 2, "/p/b", true, 3},
+		{"all of the prefix", 5, nil, 5, "/p/e", false, 0},
+		{"more than there are", 9, nil, 5, "/p/e", false, 0},
+		{"a filter skips", 3, notC, 3, "/p/d", true, 1},
+		{"a filter, to the end", 4, notC, 4, "/p/e", false, 0},
+	}
+	for _, c := range cases {
+		items, last, more, after := s.page("/p/", c.limit, c.match)
+		if len(items) != c.wantLen || last != c.wantLast || more != c.wantMore || after != c.wantAfter {
+			t.Errorf("%s: %d items, last %q, more %v, after %d; want %d, %q, %v, %d",
+				c.name, len(items), last, more, after, c.wantLen, c.wantLast, c.wantMore, c.wantAfter)
+		}
+	}
+}

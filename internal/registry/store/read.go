@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -65,6 +66,8 @@ func (s *Store) List(ctx context.Context, namespace string, opts metav1.ListOpti
 			return nil, err
 		}
 		page, err = s.listStorage(ctx, prefix, start, rev, opts.Limit, p)
+	case opts.Limit > 0 && opts.ResourceVersion == "" && opts.ResourceVersionMatch == "":
+		page, err = s.firstPage(ctx, prefix, opts.Limit, p)
 	case opts.Limit > 0 && (opts.ResourceVersion == "" || opts.ResourceVersionMatch == metav1.ResourceVersionMatchExact):
 		page, err = s.listStorage(ctx, prefix, prefix, rev, opts.Limit, p)
 	case opts.ResourceVersionMatch == metav1.ResourceVersionMatchExact:
@@ -123,6 +126,38 @@ func (s *Store) listCache(ctx context.Context, prefix, rv string, p Predicate) (
 		}
 	}
 	return items, rev, nil
+}
+
+// firstPage serves the first page of a consistent paginated list from the
+// watch cache once it holds every acknowledged write; later pages read
+// storage at the page's revision, which is the same state. Storage would
+// walk its whole index to count what follows the page (12 ms at 30,000
+// pods), the cache counts in memory. Where the store cannot say how
+// fresh the cache is (etcd 3.4) the page comes from storage.
+func (s *Store) firstPage(ctx context.Context, prefix string, limit int64, p Predicate) (listPage, error) {
+	minRev, err := s.cache.WaitFresh(ctx)
+	if errors.Is(err, storage.ErrProgressUnsupported) {
+		return s.listStorage(ctx, prefix, prefix, 0, limit, p)
+	}
+	if err != nil {
+		return listPage{}, s.storageError(err, "")
+	}
+	var match func(runtime.Object) bool
+	if !p.Empty() {
+		match = p.Matches
+	}
+	cp, err := s.cache.Page(ctx, prefix, minRev, int(min(limit, math.MaxInt32)), match)
+	if err != nil {
+		return listPage{}, s.storageError(err, "")
+	}
+	page := listPage{items: cp.Items, rev: cp.Revision}
+	if cp.More {
+		page.cont = encodeContinue(cp.Revision, cp.LastKey+"\x00", prefix)
+		if p.Empty() {
+			page.remaining = cp.After
+		}
+	}
+	return page, nil
 }
 
 // listStorage reads up to limit selected objects (0: all) from storage at
