@@ -33,7 +33,7 @@ func (c *Cache) apply(sev storage.Event) {
 		if ev.Type == watch.Deleted {
 			c.items.remove(ev.Key)
 		} else {
-			c.items.put(ev.Key, ev.Object)
+			c.items.put(ev.Key, ev.Object, sev.KV.Value)
 		}
 		c.history.add(ev)
 		c.dispatchLocked(ev)

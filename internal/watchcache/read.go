@@ -79,6 +79,23 @@ func (c *Cache) WaitFresh(ctx context.Context) (int64, error) {
 	}
 }
 
+// GetRaw is Get that also returns the stored bytes the object was decoded
+// from (without its resourceVersion), to be read, never changed.
+func (c *Cache) GetRaw(ctx context.Context, key string, minRevision int64) (runtime.Object, []byte, int64, error) {
+	var it item
+	var rev int64
+	err := c.waitFor(ctx, minRevision, func() {
+		it, rev = c.items.getItem(key), c.rev
+	})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if it.obj == nil {
+		return nil, nil, rev, fmt.Errorf("get %s at revision %d: %w", key, rev, ErrNotFound)
+	}
+	return it.obj, it.raw, rev, nil
+}
+
 // Page is one page of a list served by the cache.
 type Page struct {
 	Items []runtime.Object

@@ -83,7 +83,7 @@ func (c *Cache) relist(ctx context.Context) error {
 				c.log.Error("cannot decode stored object; leaving it out", "key", kv.Key, "err", err)
 				continue
 			}
-			items.put(kv.Key, obj)
+			items.put(kv.Key, obj, kv.Value)
 		}
 		if !page.More || len(page.KVs) == 0 {
 			break

@@ -7,10 +7,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// item is one cached object under its key.
+// item is one cached object under its key, with the stored bytes it was
+// decoded from (shared, never changed): an update compares its result
+// with them instead of encoding the cached object again.
 type item struct {
 	key string
 	obj runtime.Object
+	raw []byte
 }
 
 // sortedItems is the cache's content ordered by key: a prefix is one
@@ -33,15 +36,19 @@ func newSortedItems() sortedItems {
 }
 
 func (s sortedItems) get(key string) runtime.Object {
-	if it, ok := s.tree.Get(item{key: key}); ok {
-		return it.obj
-	}
-	return nil
+	it, _ := s.tree.Get(item{key: key})
+	return it.obj
+}
+
+// getItem returns key's item; a zero item when it is absent.
+func (s sortedItems) getItem(key string) item {
+	it, _ := s.tree.Get(item{key: key})
+	return it
 }
 
 // put inserts or replaces key's object.
-func (s sortedItems) put(key string, obj runtime.Object) {
-	s.tree.ReplaceOrInsert(item{key, obj})
+func (s sortedItems) put(key string, obj runtime.Object, raw []byte) {
+	s.tree.ReplaceOrInsert(item{key, obj, raw})
 }
 
 func (s sortedItems) remove(key string) {

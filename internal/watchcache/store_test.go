@@ -22,9 +22,9 @@ func TestSortedItems(t *testing.T) {
 	}
 	s := newSortedItems()
 	for _, k := range []string{"/c/b/2", "/c/a/1", "/c/b/1", "/c/ab/1", "/d/a/1", "/c/a/2"} {
-		s.put(k, cm(k))
+		s.put(k, cm(k), nil)
 	}
-	s.put("/c/a/1", cm("/c/a/1 again"))
+	s.put("/c/a/1", cm("/c/a/1 again"), nil)
 	s.remove("/c/b/2")
 	s.remove("/c/none")
 	cases := []struct {
@@ -53,7 +53,7 @@ func TestSortedItems(t *testing.T) {
 func TestSortedItemsPage(t *testing.T) {
 	s := newSortedItems()
 	for _, k := range []string{"/p/a", "/p/b", "/p/c", "/p/d", "/p/e", "/q/a"} {
-		s.put(k, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: k}})
+		s.put(k, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: k}}, nil)
 	}
 	notC := func(o runtime.Object) bool { return o.(*corev1.ConfigMap).Name != "/p/c" }
 	cases := []struct {

@@ -25,8 +25,9 @@ func computeStatus(o *owner, active []*corev1.Pod, manageErr error, creating boo
 	if o.template != nil {
 		tmpl = o.template.Labels
 	}
+	fullyLabeled := tmpl.AsSelector()
 	for _, p := range active {
-		if tmpl.AsSelector().Matches(labels.Set(p.Labels)) {
+		if fullyLabeled.Matches(labels.Set(p.Labels)) {
 			st.FullyLabeledReplicas++
 		}
 		if podcontrol.IsReady(p) {

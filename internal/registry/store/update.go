@@ -81,17 +81,13 @@ func (s *Store) Update(ctx context.Context, namespace, name string, fn UpdateFun
 // cache or from etcd.
 func (s *Store) current(ctx context.Context, key string, fromCache bool) (storage.KV, runtime.Object, error) {
 	if fromCache {
-		obj, _, err := s.cache.Get(ctx, key, 0)
+		obj, raw, _, err := s.cache.GetRaw(ctx, key, 0)
 		if err != nil {
 			return storage.KV{}, nil, err
 		}
 		cur := obj.DeepCopyObject() // cached objects are shared: never change them
 		m, _ := meta.Accessor(cur)
 		rev, err := parseRevision(m.GetResourceVersion())
-		if err != nil {
-			return storage.KV{}, nil, err
-		}
-		raw, err := s.encode(cur)
 		if err != nil {
 			return storage.KV{}, nil, err
 		}
