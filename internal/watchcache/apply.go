@@ -93,9 +93,10 @@ func (c *Cache) dispatchLocked(ev *Event) {
 		if !strings.HasPrefix(ev.Key, w.prefix) {
 			continue
 		}
-		select {
-		case w.in <- ev:
-		default:
+		if !w.in.push(ev) {
+			// Kubernetes logs this too ("Forcing watcher close due to
+			// unresponsiveness"): its client must resume, maybe relist.
+			c.log.Warn("dropping a watcher that fell a whole buffer behind", "watchPrefix", w.prefix, "buffer", w.in.limit, "revision", ev.Revision)
 			c.dropLocked(w, ErrTooSlow)
 		}
 	}

@@ -70,7 +70,8 @@ type Config struct {
 	// goes without an event (default 5s).
 	BookmarkInterval time.Duration
 	// WatchBuffer is how many events may wait for a slow watcher before it
-	// is dropped with ErrTooSlow (default 4096).
+	// is dropped with ErrTooSlow (default 65536; the queue grows only
+	// while the watcher is behind).
 	WatchBuffer int
 	// ListPageSize is the page size of the list that (re)fills the cache
 	// (default 1000).
@@ -118,7 +119,7 @@ func New(cfg Config) (*Cache, error) {
 		cfg.BookmarkInterval = 5 * time.Second
 	}
 	if cfg.WatchBuffer <= 0 {
-		cfg.WatchBuffer = 4096
+		cfg.WatchBuffer = 1 << 16
 	}
 	if cfg.ListPageSize <= 0 {
 		cfg.ListPageSize = 1000

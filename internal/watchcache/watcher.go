@@ -25,7 +25,7 @@ type Watcher struct {
 	// backlog is history replayed before live events.
 	backlog []*Event
 	// in receives live events from the cache; the cache never blocks on it.
-	in  chan *Event
+	in  eventQueue
 	out chan Event
 	// stop is closed by the cache (under its lock) when it drops the watcher.
 	stop chan struct{}
@@ -47,7 +47,7 @@ func (c *Cache) Watch(ctx context.Context, prefix string, afterRevision int64, f
 	}
 	w := &Watcher{
 		c: c, prefix: prefix, filter: filter, bookmarks: bookmarks,
-		in:   make(chan *Event, c.cfg.WatchBuffer),
+		in:   eventQueue{limit: c.cfg.WatchBuffer, ready: make(chan struct{}, 1)},
 		out:  make(chan Event, 16),
 		stop: make(chan struct{}),
 	}
@@ -129,11 +129,16 @@ func (w *Watcher) run(ctx context.Context) {
 		}
 	}
 	w.backlog = nil
+	var batch []*Event
 	for {
 		select {
-		case ev := <-w.in:
-			if !w.send(ctx, ev, timer) {
-				return
+		case <-w.in.ready:
+			batch = w.in.take(batch)
+			for i, ev := range batch {
+				batch[i] = nil // the queue's next swap must not pin old events
+				if !w.send(ctx, ev, timer) {
+					return
+				}
 			}
 		case <-bookmark:
 			if !w.sendBookmark(ctx) {
@@ -173,13 +178,57 @@ func (w *Watcher) send(ctx context.Context, ev *Event, timer *time.Timer) bool {
 // true, since the cache queues events under the same lock.
 func (w *Watcher) sendBookmark(ctx context.Context) bool {
 	w.c.mu.RLock()
-	rev, pending := w.c.rev, len(w.in)
+	rev, pending := w.c.rev, w.in.len()
 	w.c.mu.RUnlock()
 	if pending > 0 || rev < w.after {
 		return true
 	}
 	w.after = rev
 	return w.deliver(ctx, Event{Type: watch.Bookmark, Revision: rev})
+}
+
+// eventQueue holds a watcher's live events until its goroutine takes
+// them. It grows only while the watcher is behind, so a burst of writes
+// can queue tens of thousands of events for a busy client (an informer
+// re-listing 30,000 pods after a drop costs far more) without every watch
+// reserving that room up front.
+type eventQueue struct {
+	limit int
+	ready chan struct{} // capacity 1: "something is queued"
+	mu    sync.Mutex
+	evs   []*Event
+}
+
+// push queues ev; false if limit events already wait.
+func (q *eventQueue) push(ev *Event) bool {
+	q.mu.Lock()
+	if len(q.evs) >= q.limit {
+		q.mu.Unlock()
+		return false
+	}
+	q.evs = append(q.evs, ev)
+	q.mu.Unlock()
+	select {
+	case q.ready <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// take returns the queued events, handing the queue spare (emptied) as
+// its next buffer.
+func (q *eventQueue) take(spare []*Event) []*Event {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	evs := q.evs
+	q.evs = spare[:0]
+	return evs
+}
+
+func (q *eventQueue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.evs)
 }
 
 func (w *Watcher) deliver(ctx context.Context, ev Event) bool {
