@@ -2,7 +2,6 @@ package main
 
 import (
 	"log/slog"
-	"math"
 	"os"
 	"runtime/debug"
 	"syscall"
@@ -32,8 +31,5 @@ func tuneGC(log *slog.Logger) {
 		return
 	}
 	total := uint64(si.Totalram) * uint64(si.Unit)
-	if total/2 > math.MaxInt64 {
-		return
-	}
-	debug.SetMemoryLimit(int64(total / 2))
+	debug.SetMemoryLimit(int64(total / 2)) // half of a uint64 fits an int64
 }

@@ -26,18 +26,8 @@ func (c *Cache) List(ctx context.Context, prefix string, minRevision int64) ([]r
 // Get returns key's object once the cache has reached minRevision, and the
 // revision it reflects; ErrNotFound if the key is absent then.
 func (c *Cache) Get(ctx context.Context, key string, minRevision int64) (runtime.Object, int64, error) {
-	var obj runtime.Object
-	var rev int64
-	err := c.waitFor(ctx, minRevision, func() {
-		obj, rev = c.items.get(key), c.rev
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	if obj == nil {
-		return nil, rev, fmt.Errorf("get %s at revision %d: %w", key, rev, ErrNotFound)
-	}
-	return obj, rev, nil
+	obj, _, rev, err := c.GetRaw(ctx, key, minRevision)
+	return obj, rev, err
 }
 
 // progressRetry is how often WaitFresh asks again for progress: a request

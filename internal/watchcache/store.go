@@ -35,10 +35,7 @@ func newSortedItems() sortedItems {
 	return sortedItems{tree: btree.NewG(itemDegree, lessItem)}
 }
 
-func (s sortedItems) get(key string) runtime.Object {
-	it, _ := s.tree.Get(item{key: key})
-	return it.obj
-}
+func (s sortedItems) get(key string) runtime.Object { return s.getItem(key).obj }
 
 // getItem returns key's item; a zero item when it is absent.
 func (s sortedItems) getItem(key string) item {

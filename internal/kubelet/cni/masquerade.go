@@ -73,12 +73,6 @@ func Masquerade(ctx context.Context, cfg Config) error {
 	return nft(ctx, script)
 }
 
-// RemoveMasquerade deletes the node's masquerade table, if there is one.
-func RemoveMasquerade(ctx context.Context, cfg Config) error {
-	table := MasqueradeTable(cfg)
-	return nft(ctx, fmt.Sprintf("add table ip %s\ndelete table ip %s\nadd table ip6 %s\ndelete table ip6 %s\n", table, table, table, table))
-}
-
 func nft(ctx context.Context, script string) error {
 	cmd := exec.CommandContext(ctx, "nft", "-f", "-")
 	cmd.Stdin = strings.NewReader(script)
