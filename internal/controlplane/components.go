@@ -14,10 +14,10 @@ import (
 )
 
 // runComponents starts the scheduler and the controller manager once the
-// API server is ready. Both are API clients on the loopback address and
+// API server is ready. Both are API clients of the in-process server and
 // take their leases, so several servers can run them safely. It returns
 // the first failure, or nil when ctx ends.
-func runComponents(ctx context.Context, cfg *rest.Config, o Options) error {
+func runComponents(ctx context.Context, cfg *rest.Config, caPEM []byte, o Options) error {
 	if err := waitReady(ctx, cfg); err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func runComponents(ctx context.Context, cfg *rest.Config, o Options) error {
 	go func() {
 		defer func() { done <- struct{}{} }()
 		err := controllermanager.Run(ctx, controllermanager.Config{
-			REST: cfg, Identity: identity, Informers: shared, ClusterCIDR: o.ClusterCIDR,
+			REST: cfg, RootCA: caPEM, Identity: identity, Informers: shared, ClusterCIDR: o.ClusterCIDR,
 			Logger: o.Logger.With("component", "controller-manager"),
 		})
 		if err != nil && ctx.Err() == nil {

@@ -97,14 +97,14 @@ func Run(ctx context.Context, o Options) error {
 	o.Logger.Info("serving", "url", url, "kubeconfig", o.KubeconfigPath())
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	return serve(ctx, o, srv, ln, loopbackConfig(url, bundle.CAPEM(), certPEM, keyPEM))
+	return serve(ctx, o, srv, ln, loopbackConfig(url, srv.Loopback()), bundle.CAPEM())
 }
 
 // serve runs the API server and the components until ctx ends or one
 // fails. On the way out the components stop first, while the server still
 // answers, so that they can give up their leases and a restarted server
 // need not wait for them to expire.
-func serve(ctx context.Context, o Options, srv *apiserver.Server, ln net.Listener, loopback *rest.Config) error {
+func serve(ctx context.Context, o Options, srv *apiserver.Server, ln net.Listener, loopback *rest.Config, caPEM []byte) error {
 	serverCtx, stopServer := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer stopServer(nil)
 	compCtx, stopComponents := context.WithCancelCause(ctx)
@@ -112,7 +112,7 @@ func serve(ctx context.Context, o Options, srv *apiserver.Server, ln net.Listene
 	componentsDone := make(chan struct{})
 	go func() {
 		defer close(componentsDone)
-		if err := runComponents(compCtx, loopback, o); err != nil {
+		if err := runComponents(compCtx, loopback, caPEM, o); err != nil {
 			stopServer(err)
 		}
 	}()

@@ -3,6 +3,7 @@ package controlplane
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -10,14 +11,13 @@ import (
 )
 
 // loopbackConfig is the client configuration the in-process components
-// (scheduler, controllers) use: the admin identity on the local address.
-// They reach the API server over HTTPS like any other client.
-func loopbackConfig(url string, caPEM, certPEM, keyPEM []byte) *rest.Config {
+// (scheduler, controllers) use: the admin identity, through the server's
+// in-process transport (apiserver.Server.Loopback). They are API clients
+// like any other; their requests just skip TLS and the socket.
+func loopbackConfig(url string, transport http.RoundTripper) *rest.Config {
 	return &rest.Config{
-		Host: url,
-		TLSClientConfig: rest.TLSClientConfig{
-			CAData: caPEM, CertData: certPEM, KeyData: keyPEM,
-		},
+		Host:      url,
+		Transport: transport,
 		// Controllers and the scheduler carry a cluster's whole load;
 		// client-go's default of 5 QPS would throttle them.
 		QPS:       2000,

@@ -3,6 +3,7 @@ package podcontrol
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -18,6 +19,9 @@ type Config struct {
 	Recorder  record.EventRecorder
 	Logger    *slog.Logger
 	Clock     clock.PassiveClock
+	// SyncInterval, if set, is the shortest time between two syncs of one
+	// owner (workloop.WithMinInterval); 0 syncs on every event.
+	SyncInterval time.Duration
 }
 
 // WithDefaults checks that Client and Informers are set, naming the

@@ -52,7 +52,7 @@ func newController(cfg Config, name string, newKind func(Config) kind) (*Control
 		recorder: cfg.Recorder, logger: cfg.Logger.With("controller", name), clock: cfg.Clock,
 		exp: podcontrol.NewExpectations(cfg.Clock),
 	}
-	c.loop = workloop.New(name, c.sync, cfg.Logger)
+	c.loop = workloop.New(name, c.sync, cfg.Logger, workloop.WithMinInterval(cfg.SyncInterval))
 	if err := podcontrol.AddControllerIndex(c.pods); err != nil {
 		return nil, err
 	}

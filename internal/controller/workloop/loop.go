@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/clock"
 )
 
 // SyncFunc converges the object named by key (namespace/name). An error
@@ -26,6 +27,11 @@ type Loop struct {
 	queue  workqueue.TypedRateLimitingInterface[string]
 	sync   SyncAfterFunc
 	logger *slog.Logger
+
+	clock       clock.PassiveClock
+	minInterval time.Duration
+	mu          sync.Mutex
+	lastSync    map[string]time.Time // with minInterval: when each key last synced
 }
 
 // New returns a loop named name (used in logs and queue metrics) calling sync.
@@ -43,7 +49,8 @@ func NewAfter(name string, sync SyncAfterFunc, logger *slog.Logger, opts ...Opti
 	o := buildOptions(opts)
 	q := workqueue.NewTypedRateLimitingQueueWithConfig(o.limiter,
 		workqueue.TypedRateLimitingQueueConfig[string]{Name: name, Clock: o.clock})
-	return &Loop{name: name, queue: q, sync: sync, logger: logger.With("controller", name)}
+	return &Loop{name: name, queue: q, sync: sync, logger: logger.With("controller", name),
+		clock: o.clock, minInterval: o.minInterval, lastSync: map[string]time.Time{}}
 }
 
 // Add queues key now.
@@ -97,6 +104,10 @@ func (l *Loop) next(ctx context.Context) bool {
 		return false
 	}
 	defer l.queue.Done(key)
+	if wait := l.tooSoon(key); wait > 0 {
+		l.queue.AddAfter(key, wait)
+		return true
+	}
 	after, err := l.sync(ctx, key)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -110,6 +121,33 @@ func (l *Loop) next(ctx context.Context) bool {
 		l.queue.AddAfter(key, after)
 	}
 	return true
+}
+
+// tooSoon says how long key must still wait under WithMinInterval, or
+// records that it syncs now and returns 0.
+func (l *Loop) tooSoon(key string) time.Duration {
+	if l.minInterval <= 0 {
+		return 0
+	}
+	now := l.clock.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if last, ok := l.lastSync[key]; ok {
+		if since := now.Sub(last); since >= 0 && since < l.minInterval {
+			return l.minInterval - since
+		}
+	}
+	l.lastSync[key] = now
+	// Forget keys that have been quiet for a while, so that the map holds
+	// only the recently busy ones rather than every key ever seen.
+	if len(l.lastSync) > 1024 && len(l.lastSync)%1024 == 0 {
+		for k, t := range l.lastSync {
+			if now.Sub(t) >= l.minInterval {
+				delete(l.lastSync, k)
+			}
+		}
+	}
+	return 0
 }
 
 // ProcessOne runs one queued key synchronously; tests use it to step a

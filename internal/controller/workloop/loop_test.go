@@ -88,3 +88,50 @@ func queuedWithin(l *Loop, d time.Duration) bool {
 	}
 	return true
 }
+
+// TestMinIntervalCoalesces checks that with WithMinInterval a key added
+// again right after a sync waits out the interval, and that the adds made
+// meanwhile become a single sync.
+func TestMinIntervalCoalesces(t *testing.T) {
+	const interval = 100 * time.Millisecond
+	clk := testclock.NewFakeClock(time.Unix(1000, 0))
+	calls := 0
+	l := New("test", func(context.Context, string) error { calls++; return nil }, nil,
+		WithClock(clk), WithMinInterval(interval))
+	defer l.queue.ShutDown()
+	ctx := context.Background()
+	l.Add("ns/a")
+	l.ProcessOne(ctx)
+	if calls != 1 {
+		t.Fatalf("first add: %d syncs, want 1", calls)
+	}
+	clk.Step(30 * time.Millisecond)
+	for range 3 {
+		l.Add("ns/a")
+		l.ProcessOne(ctx)
+	}
+	if calls != 1 {
+		t.Fatalf("adds within the interval synced at once (%d syncs)", calls)
+	}
+	clk.Step(interval - 30*time.Millisecond - time.Millisecond)
+	if queuedWithin(l, 50*time.Millisecond) {
+		t.Fatal("key back before the interval ended")
+	}
+	clk.Step(time.Millisecond)
+	if !queuedWithin(l, 5*time.Second) {
+		t.Fatal("key not back when the interval ended")
+	}
+	l.ProcessOne(ctx)
+	if calls != 2 {
+		t.Fatalf("after the interval: %d syncs, want 2", calls)
+	}
+	if l.Len() != 0 {
+		t.Fatal("the coalesced adds left a key queued")
+	}
+	// Another key is not held back by the first one's interval.
+	l.Add("ns/b")
+	l.ProcessOne(ctx)
+	if calls != 3 {
+		t.Fatalf("other key: %d syncs, want 3", calls)
+	}
+}

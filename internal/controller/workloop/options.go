@@ -11,8 +11,9 @@ import (
 type Option func(*options)
 
 type options struct {
-	clock   clock.WithTicker
-	limiter workqueue.TypedRateLimiter[string]
+	clock       clock.WithTicker
+	limiter     workqueue.TypedRateLimiter[string]
+	minInterval time.Duration
 }
 
 // WithClock drives the queue's delays (AddAfter and retry back-off) by c,
@@ -30,8 +31,17 @@ func WithBackoff(base, max time.Duration) Option {
 	}
 }
 
+// WithMinInterval syncs a key at most once every d: a key added again
+// sooner waits out the rest of d, and every add in between becomes that
+// one sync. For an owner of hundreds of pods, each of whose events would
+// otherwise mean a sync over all of them, this turns a burst of events
+// into a few syncs at the cost of up to d of latency while the burst lasts.
+func WithMinInterval(d time.Duration) Option {
+	return func(o *options) { o.minInterval = d }
+}
+
 func buildOptions(opts []Option) options {
-	o := options{limiter: workqueue.DefaultTypedControllerRateLimiter[string]()}
+	o := options{limiter: workqueue.DefaultTypedControllerRateLimiter[string](), clock: clock.RealClock{}}
 	for _, opt := range opts {
 		opt(&o)
 	}
