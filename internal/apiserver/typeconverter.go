@@ -11,6 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	kruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 	"k8s.io/client-go/applyconfigurations"
 	"sigs.k8s.io/structured-merge-diff/v4/typed"
@@ -36,6 +37,7 @@ type typeConverter struct {
 		Type(openAPIName string) typed.ParseableType
 	}
 	types sync.Map // reflect.Type -> typed.ParseableType
+	kinds sync.Map // schema.GroupVersionKind -> reflect.Type
 
 	// origins maps typed values made from Go objects back to them. The
 	// field manager turns the live object's typed value back into an
@@ -58,18 +60,18 @@ func newTypeConverter(sch *kruntime.Scheme) *typeConverter {
 
 func (c *typeConverter) ObjectToTyped(obj kruntime.Object, opts ...typed.ValidationOptions) (*typed.TypedValue, error) {
 	gvk := obj.GetObjectKind().GroupVersionKind()
-	example, err := c.scheme.New(gvk)
+	rt, err := c.goType(gvk)
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.parseable(reflect.TypeOf(example))
+	t, err := c.parseable(rt)
 	if err != nil {
 		return nil, err
 	}
 	if u, ok := obj.(*unstructured.Unstructured); ok {
 		return t.FromUnstructured(u.UnstructuredContent(), opts...)
 	}
-	if slices.Contains(opts, typed.AllowDuplicates) && reflect.TypeOf(obj) == reflect.TypeOf(example) {
+	if slices.Contains(opts, typed.AllowDuplicates) && reflect.TypeOf(obj) == rt {
 		v, err := value.NewValueReflect(obj)
 		if err != nil {
 			return nil, fmt.Errorf("%s as a typed value: %w", gvk.Kind, err)
@@ -81,6 +83,21 @@ func (c *typeConverter) ObjectToTyped(obj kruntime.Object, opts ...typed.Validat
 		return nil, err
 	}
 	return c.remember(tv, obj), nil
+}
+
+// goType is the Go type (a pointer to a struct) of a kind: what
+// scheme.New would make, without making one on every write.
+func (c *typeConverter) goType(gvk schema.GroupVersionKind) (reflect.Type, error) {
+	if t, ok := c.kinds.Load(gvk); ok {
+		return t.(reflect.Type), nil
+	}
+	example, err := c.scheme.New(gvk)
+	if err != nil {
+		return nil, err
+	}
+	t := reflect.TypeOf(example)
+	c.kinds.Store(gvk, t)
+	return t, nil
 }
 
 func (c *typeConverter) remember(tv *typed.TypedValue, obj kruntime.Object) *typed.TypedValue {

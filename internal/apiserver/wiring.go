@@ -49,7 +49,7 @@ func (a *API) serve(res resource.Resource) (*served, error) {
 		subresources = append(subresources, "status")
 	}
 	for _, sub := range subresources {
-		fm, err := managedfields.NewDefaultFieldManager(a.typeConverter, a.scheme, strategyDefaulter{res.Strategy}, a.scheme, sv.gvk, gv, sub, resetFields(gv, res.Status, sub))
+		fm, err := managedfields.NewDefaultFieldManager(a.typeConverter, fieldConvertor{a.scheme}, strategyDefaulter{res.Strategy}, a.scheme, sv.gvk, gv, sub, resetFields(gv, res.Status, sub))
 		if err != nil {
 			return nil, fmt.Errorf("field manager for %s: %w", res.GVR, err)
 		}

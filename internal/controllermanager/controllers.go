@@ -62,7 +62,7 @@ func DefaultControllers() []Controller {
 				Recorder: c.Recorder("cronjob-controller"), Logger: c.Logger, Clock: c.Clock})
 		}},
 		{Name: "garbagecollector", Workers: 10, New: func(c Context) (Runner, error) {
-			return garbagecollector.New(garbagecollector.Config{Metadata: c.Metadata, MetadataInformers: c.MetadataInformers,
+			return garbagecollector.New(garbagecollector.Config{Metadata: c.Metadata, MetadataInformers: c.MetadataInformers, Informers: c.Informers,
 				Discovery: c.Client.Discovery(), Logger: c.Logger, Clock: c.Clock})
 		}},
 		{Name: "namespace", New: func(c Context) (Runner, error) {

@@ -2,8 +2,9 @@
 // out foreground and orphan deletion, for every resource that discovery
 // lists (custom resources included).
 //
-// It keeps no graph of its own: metadata informers for each resource, with an
-// index from owner UID to dependents, answer "who owns this?" and "what does
+// It keeps no graph of its own: informers for each resource (the shared
+// typed ones for built-in resources, metadata informers for the rest), with
+// an index from owner UID to dependents, answer "who owns this?" and "what does
 // this own?" from the cache, so every decision is recomputed from current
 // state (level-based) and survives a restart. A live GET confirms an owner is
 // gone before anything is deleted, because caches of different resources lag
@@ -35,9 +36,16 @@ type Config struct {
 	// MetadataInformers is shared with other users of metadata informers;
 	// one is made from Metadata if nil. The collector adds its own index.
 	MetadataInformers metadatainformer.SharedInformerFactory
-	Discovery         discovery.DiscoveryInterface
-	Logger            *slog.Logger
-	Clock             clock.WithTicker
+	// Informers, if set, serves every resource it has a typed informer
+	// for (the built-in ones), as kube-controller-manager's collector
+	// does: the collector then shares the watch and cache the other
+	// controllers already have instead of opening a second, metadata-only
+	// one per resource. Other resources (custom ones) get metadata
+	// informers.
+	Informers informers.SharedInformerFactory
+	Discovery discovery.DiscoveryInterface
+	Logger    *slog.Logger
+	Clock     clock.WithTicker
 	// DiscoveryPeriod is how often discovery is read again to watch newly
 	// added resources (custom resources). Defaults to 30s.
 	DiscoveryPeriod time.Duration
@@ -58,6 +66,7 @@ func (i item) String() string {
 type Controller struct {
 	metadata  metadata.Interface
 	factory   metadatainformer.SharedInformerFactory
+	typed     informers.SharedInformerFactory // nil: metadata informers only
 	discovery discovery.DiscoveryInterface
 	log       *slog.Logger
 	clock     clock.WithTicker
@@ -91,6 +100,7 @@ func New(cfg Config) (*Controller, error) {
 	return &Controller{
 		metadata:  cfg.Metadata,
 		factory:   cfg.MetadataInformers,
+		typed:     cfg.Informers,
 		discovery: cfg.Discovery,
 		log:       cfg.Logger.With("controller", "garbagecollector"),
 		clock:     cfg.Clock,

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -70,6 +71,10 @@ func (c *Controller) resync(ctx context.Context) error {
 		}
 	}
 	c.factory.Start(ctx.Done())
+	if c.typed != nil {
+		// Starts only the informers this made; the others run already.
+		c.typed.Start(ctx.Done())
+	}
 	return err
 }
 
@@ -77,8 +82,8 @@ func (c *Controller) resync(ctx context.Context) error {
 const ownerIndex = "skiff.garbagecollector/owner-uid"
 
 func indexByOwner(obj any) ([]string, error) {
-	m, ok := obj.(*metav1.PartialObjectMetadata)
-	if !ok {
+	m := asMeta(obj)
+	if m == nil {
 		return nil, nil
 	}
 	uids := make([]string, 0, len(m.OwnerReferences))
@@ -89,7 +94,13 @@ func indexByOwner(obj any) ([]string, error) {
 }
 
 func (c *Controller) watchLocked(gvr schema.GroupVersionResource) error {
-	gi := c.factory.ForResource(gvr)
+	var gi informers.GenericInformer
+	if c.typed != nil {
+		gi, _ = c.typed.ForResource(gvr) // an error: no typed informer for gvr
+	}
+	if gi == nil {
+		gi = c.factory.ForResource(gvr)
+	}
 	inf := gi.Informer()
 	if _, ok := inf.GetIndexer().GetIndexers()[ownerIndex]; !ok {
 		if err := inf.AddIndexers(cache.Indexers{ownerIndex: indexByOwner}); err != nil {
@@ -141,8 +152,8 @@ func (c *Controller) cached(gvr schema.GroupVersionResource, namespace, name str
 	if err != nil || !exists {
 		return nil, false
 	}
-	m, ok := obj.(*metav1.PartialObjectMetadata)
-	return m, ok
+	m := asMeta(obj)
+	return m, m != nil
 }
 
 // dependent is one object that names an owner.
@@ -163,7 +174,7 @@ func (c *Controller) dependentsOf(uid string) []dependent {
 			continue
 		}
 		for _, obj := range objs {
-			if m, ok := obj.(*metav1.PartialObjectMetadata); ok {
+			if m := asMeta(obj); m != nil {
 				out = append(out, dependent{item: item{gvr: gvr, namespace: m.Namespace, name: m.Name}, meta: m})
 			}
 		}

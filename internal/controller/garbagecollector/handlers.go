@@ -43,12 +43,25 @@ func (c *Controller) handlers(gvr schema.GroupVersionResource) cache.ResourceEve
 	}
 }
 
+// asMeta gives the collector's view of a cached object: metadata
+// informers hold it already; for a typed informer's object it is a
+// shallow copy of the object's metadata, shared with the cache and so
+// read-only like everything cached.
 func asMeta(obj any) *metav1.PartialObjectMetadata {
 	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = t.Obj
 	}
-	m, _ := obj.(*metav1.PartialObjectMetadata)
-	return m
+	switch o := obj.(type) {
+	case *metav1.PartialObjectMetadata:
+		return o
+	case metav1.ObjectMetaAccessor:
+		m, ok := o.GetObjectMeta().(*metav1.ObjectMeta)
+		if !ok || m == nil {
+			return nil
+		}
+		return &metav1.PartialObjectMetadata{ObjectMeta: *m}
+	}
+	return nil
 }
 
 func ownershipChanged(old, cur *metav1.PartialObjectMetadata) bool {
