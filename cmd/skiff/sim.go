@@ -47,8 +47,8 @@ func runSim(ctx context.Context, args []string) error {
 	fs.DurationVar(&c.FailAfter, "fail-after", 0, "after this long the nodes go silent like crashed machines and the command ends")
 	fs.IntVar(&f.leaseSeconds, "node-lease-duration-seconds", 40, "node Lease duration; the lease is renewed every quarter of it")
 	fs.DurationVar(&c.StatusReportFrequency, "node-status-report-frequency", sim.DefaultStatusReportFrequency, "how often node status is reported when nothing changed (the Lease, renewed every quarter of --node-lease-duration-seconds, is the heartbeat in between)")
-	fs.Float64Var(&f.qps, "qps", 1000, "API requests per second, for heartbeats and for pods each")
-	fs.IntVar(&f.burst, "burst", 2000, "API request burst, for heartbeats and for pods each")
+	fs.Float64Var(&f.qps, "qps", 0, "API requests per second, for heartbeats and for pods each (default 5 per node, at least 1000: each node's share of a real kubelet's 50)")
+	fs.IntVar(&f.burst, "burst", 0, "API request burst, for heartbeats and for pods each (default twice --qps)")
 	fs.IntVar(&c.Workers, "workers", 32, "concurrent API writers, for heartbeats and for pods each")
 	fs.StringVar(&f.contentType, "kube-api-content-type", "application/vnd.kubernetes.protobuf", "content type of requests to the API server")
 	fs.BoolVar(&f.verbose, "v", false, "log debug messages")
@@ -73,6 +73,14 @@ func runSim(ctx context.Context, args []string) error {
 // the CIDR, the logger and two API clients with their own rate limits.
 func (f *simFlags) apply(c *sim.Config) error {
 	var err error
+	if f.qps == 0 {
+		// A limit fixed for the whole process would make a large sim
+		// report pods slower than its nodes' kubelets could.
+		f.qps = max(1000, 5*float64(c.Nodes))
+	}
+	if f.burst == 0 {
+		f.burst = int(2 * f.qps)
+	}
 	for _, q := range []struct {
 		dst *resource.Quantity
 		src string

@@ -3,6 +3,7 @@ package nodelifecycle
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -130,6 +131,11 @@ func (c *Controller) taint(ctx context.Context, node *corev1.Node, now time.Time
 // evict deletes the pods on node whose time is up and returns how long
 // until the next one's is.
 func (c *Controller) evict(ctx context.Context, node *corev1.Node, now time.Time) (time.Duration, error) {
+	// Only NoExecute taints evict. Every lease renewal and every pod bound
+	// syncs a node, so most syncs end here without reading its pods.
+	if !slices.ContainsFunc(node.Spec.Taints, func(t corev1.Taint) bool { return t.Effect == corev1.TaintEffectNoExecute }) {
+		return 0, nil
+	}
 	objs, err := c.pods.ByIndex(nodeIndex, node.Name)
 	if err != nil {
 		return 0, fmt.Errorf("pods on node %s: %w", node.Name, err)
