@@ -54,6 +54,8 @@ type API struct {
 	objects  clusterObjects
 	kubelets *kubeletProxy
 	tokens   *tokenIssuer
+	// encoded shares the encoding of watch events among watchers.
+	encoded *encodedEvents
 }
 
 // ServeHTTP routes a request. Health and version endpoints are public;

@@ -123,7 +123,7 @@ func (s *watchStream) stream(ctx context.Context, ws *store.WatchStream, initial
 			if ev.Type == watch.Bookmark {
 				obj = s.bookmark(ev.Revision, false)
 			}
-			if !s.send(ev.Type, obj) {
+			if !s.sendShared(ev.Type, obj) {
 				return
 			}
 			if len(events) == 0 {
@@ -157,6 +157,27 @@ func (s *watchStream) transformedBookmark(obj runtime.Object) runtime.Object {
 	return p
 }
 
+// sendShared is send for an object of the watch cache's event stream,
+// which every watcher of the resource is sent: its encoding is shared
+// through the API's encodedEvents.
+func (s *watchStream) sendShared(t watch.EventType, obj runtime.Object) bool {
+	if t == watch.Bookmark || t == watch.Error || s.out.as != "" || obj == nil {
+		return s.send(t, obj)
+	}
+	k := encodedKey{obj: obj, enc: s.out.info.Serializer.Identifier(), gv: s.sv.gv()}
+	raw, ok := s.a.encoded.get(k)
+	if !ok {
+		s.buf.Reset()
+		if err := encodeWith(s.a.codecs.EncoderForVersion(s.out.info.Serializer, k.gv), obj, &s.buf, &s.alloc); err != nil {
+			s.a.log.Error("encode watch event", "err", err)
+			return false
+		}
+		raw = s.buf.Bytes()
+		s.a.encoded.put(k, raw)
+	}
+	return s.sendRaw(t, raw)
+}
+
 // send writes one event; false when the client is gone.
 func (s *watchStream) send(t watch.EventType, obj runtime.Object) bool {
 	gv := s.sv.gv()
@@ -181,7 +202,12 @@ func (s *watchStream) send(t watch.EventType, obj runtime.Object) bool {
 		s.a.log.Error("encode watch event", "err", err)
 		return false
 	}
-	ev := &metav1.WatchEvent{Type: string(t), Object: runtime.RawExtension{Raw: s.buf.Bytes()}}
+	return s.sendRaw(t, s.buf.Bytes())
+}
+
+// sendRaw writes one event whose object is already encoded.
+func (s *watchStream) sendRaw(t watch.EventType, raw []byte) bool {
+	ev := &metav1.WatchEvent{Type: string(t), Object: runtime.RawExtension{Raw: raw}}
 	s.evBuf.Reset()
 	if err := encodeWith(s.evEnc, ev, &s.evBuf, &s.alloc); err != nil {
 		s.a.log.Error("encode watch event", "err", err)

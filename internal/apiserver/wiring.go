@@ -36,6 +36,7 @@ func newAPI(sch *runtime.Scheme, cfg Config) *API {
 	a.kubelets = newKubeletProxy(cfg.KubeletClientCert, cfg.Logger)
 	a.tokens = newTokenIssuer(cfg, a.objects)
 	a.typeConverter = newTypeConverter(sch)
+	a.encoded = newEncodedEvents()
 	return a
 }
 

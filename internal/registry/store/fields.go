@@ -53,11 +53,52 @@ func specEqual(a, b runtime.Object) bool {
 		case "TypeMeta", "ObjectMeta", "Status":
 			continue
 		}
-		if !equality.Semantic.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {
+		fa, fb := va.Field(i), vb.Field(i)
+		if t.Field(i).Name == "Spec" && fa.Kind() == reflect.Struct {
+			if !specFieldsEqual(fa, fb) {
+				return false
+			}
+		} else if !equality.Semantic.DeepEqual(fa.Interface(), fb.Interface()) {
 			return false
 		}
 	}
 	return true
+}
+
+// specFieldsEqual is equality.Semantic.DeepEqual of two specs, except
+// that it compares their plain fields (strings, numbers, booleans) before
+// the nested ones. A pod binding changes only spec.nodeName, which comes
+// after the containers and volumes in PodSpec: in declaration order most
+// of the spec was walked to find that one difference.
+func specFieldsEqual(a, b reflect.Value) bool {
+	for i := 0; i < a.NumField(); i++ {
+		if !a.Field(i).CanInterface() {
+			return equality.Semantic.DeepEqual(a.Interface(), b.Interface())
+		}
+	}
+	for i := 0; i < a.NumField(); i++ {
+		if plain(a.Field(i).Kind()) && !a.Field(i).Equal(b.Field(i)) {
+			return false
+		}
+	}
+	for i := 0; i < a.NumField(); i++ {
+		if !plain(a.Field(i).Kind()) && !equality.Semantic.DeepEqual(a.Field(i).Interface(), b.Field(i).Interface()) {
+			return false
+		}
+	}
+	return true
+}
+
+// plain reports whether values of kind k are equal exactly when == says
+// so, as Semantic.DeepEqual would also find.
+func plain(k reflect.Kind) bool {
+	switch k {
+	case reflect.Bool, reflect.String,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
 }
 
 // withStatusOf returns a copy of old carrying new's status: what an update
