@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
-	"reflect"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
@@ -87,68 +85,6 @@ func resetFields(gv schema.GroupVersion, hasStatus bool, subresource string) map
 type strategyDefaulter struct{ s resource.Strategy }
 
 func (d strategyDefaulter) Default(obj runtime.Object) { d.s.Default(obj) }
-
-// fieldManagers adapts the served resource's field managers to the store.
-func (sv *served) fieldManagers() store.FieldManager { return fieldManagerSet(sv.fields) }
-
-type fieldManagerSet map[string]*managedfields.FieldManager
-
-// Update records manager's changes in obj's managedFields.
-//
-// The store has already made the half of the object the endpoint cannot
-// change equal to the live object's: the spec for the status subresource,
-// the status for the main resource. That half can add nothing to the
-// changes the field manager looks for, yet comparing it field by field was
-// most of the cost of a pod status write; so the field manager sees both
-// objects without it, and obj gets the managedFields it computed.
-func (f fieldManagerSet) Update(live, obj runtime.Object, manager, subresource string) (runtime.Object, error) {
-	fm := f[subresource]
-	if fm == nil {
-		return obj, nil
-	}
-	same := "Status"
-	if subresource == "status" {
-		same = "Spec"
-	}
-	if _, hasStatus := f["status"]; subresource == "" && !hasStatus {
-		return fm.Update(live, obj, manager)
-	}
-	tl, to := without(live, same), without(obj, same)
-	if tl == nil || to == nil {
-		return fm.Update(live, obj, manager)
-	}
-	out, err := fm.Update(tl, to, manager)
-	if err != nil {
-		return nil, err
-	}
-	om, err := meta.Accessor(out)
-	if err != nil {
-		return nil, err
-	}
-	m, err := meta.Accessor(obj)
-	if err != nil {
-		return nil, err
-	}
-	m.SetManagedFields(om.GetManagedFields())
-	return obj, nil
-}
-
-// without returns a shallow copy of obj with one top-level field zeroed,
-// or nil if obj has no such field.
-func without(obj runtime.Object, field string) runtime.Object {
-	v := reflect.ValueOf(obj)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return nil
-	}
-	if !v.Elem().FieldByName(field).IsValid() {
-		return nil
-	}
-	c := reflect.New(v.Elem().Type())
-	c.Elem().Set(v.Elem())
-	c.Elem().FieldByName(field).SetZero()
-	o, _ := c.Interface().(runtime.Object)
-	return o
-}
 
 func (a *API) store(gvr schema.GroupVersionResource) *store.Store {
 	if sv := a.resources[gvr]; sv != nil {
