@@ -24,8 +24,12 @@ type fakeStore struct {
 	lists      int
 }
 
+// newFakeStore starts at revision 1, as etcd does: a cache that listed an
+// empty store then re-watches from revision 1 and is replayed what came
+// after, where from revision 0 ("from now") it would miss the writes made
+// while its first watch broke.
 func newFakeStore() *fakeStore {
-	return &fakeStore{data: map[string]storage.KV{}, watches: map[*fakeWatch]struct{}{}}
+	return &fakeStore{data: map[string]storage.KV{}, watches: map[*fakeWatch]struct{}{}, rev: 1}
 }
 
 // put writes key (creating or updating it) and returns the revision.
