@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"runtime"
@@ -21,11 +22,9 @@ import (
 // returns the server's address and the host end's address.
 func outsideServer(t *testing.T) (server, hostEnd string) {
 	t.Helper()
-	id := os.Getpid() % 60
 	ns := fmt.Sprintf("skiff-e2e-out%d", os.Getpid())
 	hostIf, nsIf := fmt.Sprintf("vsko%d", os.Getpid()), fmt.Sprintf("vski%d", os.Getpid())
-	hostEnd = fmt.Sprintf("192.0.2.%d", 4*id+1)
-	nsEnd := fmt.Sprintf("192.0.2.%d", 4*id+2)
+	hostEnd, nsEnd := outsideAddrs(t)
 	ip := func(args ...string) {
 		t.Helper()
 		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
@@ -63,6 +62,53 @@ func outsideServer(t *testing.T) (server, hostEnd string) {
 		}
 	}()
 	return ln.Addr().String(), hostEnd
+}
+
+// outsideNet is where outsideServer's /30 comes from: TEST-NET-2, a
+// documentation range. (TEST-NET-1 was used first, but some machines have
+// their own uplink in it; a /30 on its gateway's or their address sent
+// the test's connections to the host itself.)
+var outsideNet = netip.MustParsePrefix("198.51.100.0/24")
+
+// outsideAddrs picks a /30 of outsideNet, varied by PID so that parallel
+// runs differ, that holds no address of this host or of a route's
+// gateway, and returns its host and namespace ends.
+func outsideAddrs(t *testing.T) (hostEnd, nsEnd string) {
+	t.Helper()
+	taken := map[netip.Addr]bool{}
+	ifAddrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ifAddrs {
+		if p, err := netip.ParsePrefix(a.String()); err == nil {
+			taken[p.Addr()] = true
+		}
+	}
+	if out, err := exec.Command("ip", "-4", "route", "show", "table", "all").Output(); err == nil {
+		for _, f := range strings.Fields(string(out)) {
+			if a, err := netip.ParseAddr(f); err == nil {
+				taken[a] = true
+			}
+		}
+	}
+	base := outsideNet.Addr().As4()
+	for i := range 64 {
+		block := (os.Getpid() + i) % 64
+		ends := make([]netip.Addr, 4)
+		free := true
+		for j := range ends {
+			a := base
+			a[3] = byte(4*block + j)
+			ends[j] = netip.AddrFrom4(a)
+			free = free && !taken[ends[j]]
+		}
+		if free {
+			return ends[1].String(), ends[2].String()
+		}
+	}
+	t.Fatalf("no free /30 in %s for the outside server", outsideNet)
+	return "", ""
 }
 
 // listenIn opens a TCP listener inside the network namespace at nsPath: a

@@ -64,6 +64,22 @@ func sumSpec(rss []*appsv1.ReplicaSet) int32 {
 	return n
 }
 
+// sumPods bounds the pods the ReplicaSets have or will have: each one's
+// spec, or its status when that still counts more. A ReplicaSet just
+// scaled down deletes its extra pods only when its controller next syncs;
+// counting specs alone, as kube-controller-manager does, lets the new
+// ReplicaSet grow into the room before they are gone, and live pods exceed
+// replicas+maxSurge for that moment.
+func sumPods(rss []*appsv1.ReplicaSet) int32 {
+	var n int32
+	for _, rs := range rss {
+		if rs != nil {
+			n += max(rsReplicas(rs), rs.Status.Replicas)
+		}
+	}
+	return n
+}
+
 func sumAvailable(rss []*appsv1.ReplicaSet) int32 {
 	var n int32
 	for _, rs := range rss {
@@ -81,7 +97,7 @@ func newRSTarget(d *appsv1.Deployment, all []*appsv1.ReplicaSet, newRS *appsv1.R
 		return replicas(d)
 	}
 	cur := rsReplicas(newRS)
-	total := sumSpec(all)
+	total := sumPods(all)
 	maxTotal := replicas(d) + maxSurge(d)
 	if total >= maxTotal {
 		return cur

@@ -44,6 +44,13 @@ func rs(name string, size, avail int32, age time.Duration) *appsv1.ReplicaSet {
 	}
 }
 
+// shrunk is r with its spec lowered to size before its controller has
+// deleted any pod: the status still counts them all.
+func shrunk(r *appsv1.ReplicaSet, size int32) *appsv1.ReplicaSet {
+	r.Spec.Replicas = ptr.To(size)
+	return r
+}
+
 func fmtSteps(steps []resize) string {
 	var out []string
 	for _, s := range steps {
@@ -95,6 +102,10 @@ func TestRollingStep(t *testing.T) {
 			[]*appsv1.ReplicaSet{rs("old", 3, 3, time.Hour)}, "old=2"},
 		{"new bigger than replicas shrinks", deploy(2, "25%", "25%"), rs("new", 5, 5, 0), nil, "new=2"},
 		{"done", deploy(3, "25%", "25%"), rs("new", 3, 3, 0), []*appsv1.ReplicaSet{rs("old", 0, 0, time.Hour)}, ""},
+		{"pods of a shrunk old replica set count until they go", deploy(10, "25%", "25%"), rs("new", 3, 3, 0),
+			[]*appsv1.ReplicaSet{shrunk(rs("old", 7, 7, time.Hour), 2)}, "new=6"}, // 13 - (7 old pods + 3 new)
+		{"and no longer once they have", deploy(10, "25%", "25%"), rs("new", 3, 3, 0),
+			[]*appsv1.ReplicaSet{rs("old", 2, 2, time.Hour)}, "new=10"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
