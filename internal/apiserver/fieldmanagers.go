@@ -69,11 +69,21 @@ func (f fieldManagerSet) Update(live, obj runtime.Object, manager, subresource s
 	}
 	managed := om.GetManagedFields()
 	if aside != nil {
-		managed = append(slices.Clip(managed), aside...)
+		// Put the entries back in place of their placeholders.
+		managed = slices.DeleteFunc(slices.Clone(managed), func(e metav1.ManagedFieldsEntry) bool {
+			return slices.ContainsFunc(aside, func(a metav1.ManagedFieldsEntry) bool { return sameManager(a, e) })
+		})
+		managed = append(managed, aside...)
 		sortManagedFields(managed)
 	}
 	m.SetManagedFields(managed)
 	return obj, nil
+}
+
+// sameManager reports whether two entries are one manager's: the field
+// manager keys its entries by these four.
+func sameManager(a, b metav1.ManagedFieldsEntry) bool {
+	return a.Manager == b.Manager && a.Operation == b.Operation && a.APIVersion == b.APIVersion && a.Subresource == b.Subresource
 }
 
 // maxUpdateManagers is the field manager's cap on Update entries (its
@@ -86,8 +96,11 @@ const maxUpdateManagers = 10
 // holds the whole spec, above all). A status write changes only status,
 // so such an entry keeps every field it has; yet decoding it and encoding
 // it again was a third of the managedFields cost of a pod status write.
-// With as many entries as the manager's cap, nothing is set aside, since
-// the cap counts them all.
+// Each entry set aside leaves a placeholder in keep, the same manager
+// owning nothing: the field manager stops tracking an object whose
+// entries it finds empty, and its cap on entries counts them all. With as
+// many entries as that cap, nothing is set aside: merging the oldest
+// needs their fields.
 func setAsideStatusFree(entries []metav1.ManagedFieldsEntry, manager string) (keep, aside []metav1.ManagedFieldsEntry) {
 	if len(entries) >= maxUpdateManagers {
 		return entries, nil
@@ -96,9 +109,11 @@ func setAsideStatusFree(entries []metav1.ManagedFieldsEntry, manager string) (ke
 		if e.Manager == manager || e.FieldsType != "FieldsV1" || e.FieldsV1 == nil ||
 			bytes.Contains(e.FieldsV1.Raw, []byte(`"f:status"`)) {
 			keep = append(keep, e)
-		} else {
-			aside = append(aside, e)
+			continue
 		}
+		aside = append(aside, e)
+		e.FieldsV1 = &metav1.FieldsV1{Raw: []byte("{}")}
+		keep = append(keep, e)
 	}
 	return keep, aside
 }
@@ -125,16 +140,14 @@ func sortManagedFields(entries []metav1.ManagedFieldsEntry) {
 // without returns a shallow copy of obj with one top-level field zeroed,
 // or nil if obj has no such field.
 func without(obj runtime.Object, field string) runtime.Object {
-	v := reflect.ValueOf(obj)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+	c := shallowCopy(obj)
+	if c == nil {
 		return nil
 	}
-	if !v.Elem().FieldByName(field).IsValid() {
+	f := reflect.ValueOf(c).Elem().FieldByName(field)
+	if !f.IsValid() {
 		return nil
 	}
-	c := reflect.New(v.Elem().Type())
-	c.Elem().Set(v.Elem())
-	c.Elem().FieldByName(field).SetZero()
-	o, _ := c.Interface().(runtime.Object)
-	return o
+	f.SetZero()
+	return c
 }

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -72,6 +73,10 @@ func TestFieldManagerSetTrims(t *testing.T) {
 			t.Fatal(err)
 		}
 		live := obj.(*corev1.Pod)
+		// Stored objects carry a UID and a resourceVersion; the field
+		// manager stops tracking an update of a stored object (one with a
+		// UID) whose live managedFields are empty.
+		live.UID, live.ResourceVersion = "uid-1", "1"
 		for i, s := range steps {
 			next := live.DeepCopy()
 			s.change(next)
@@ -87,6 +92,7 @@ func TestFieldManagerSetTrims(t *testing.T) {
 				t.Fatalf("step %d: %v", i, err)
 			}
 			live = out.(*corev1.Pod)
+			live.ResourceVersion = strconv.Itoa(i + 2)
 			entries := live.DeepCopy().ManagedFields
 			for j := range entries {
 				entries[j].Time = nil
@@ -144,6 +150,7 @@ func BenchmarkPodStatusManagedFields(b *testing.B) {
 		b.Fatal(err)
 	}
 	live := created.(*corev1.Pod)
+	live.UID, live.ResourceVersion = "uid-1", "1" // stored, as a status write finds it
 	next := live.DeepCopy()
 	next.Status = corev1.PodStatus{Phase: corev1.PodRunning, PodIP: "10.42.0.5",
 		Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
