@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	kruntime "k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // fieldConvertor is the object convertor the field managers use. The
@@ -19,22 +20,26 @@ type fieldConvertor struct {
 }
 
 func (c fieldConvertor) ConvertToVersion(in kruntime.Object, target kruntime.GroupVersioner) (kruntime.Object, error) {
+	if gvk, ok := c.inVersion(in, target); ok {
+		if out := shallowCopy(in); out != nil {
+			out.GetObjectKind().SetGroupVersionKind(gvk)
+			return out, nil
+		}
+	}
+	return c.Scheme.ConvertToVersion(in, target)
+}
+
+// inVersion reports whether a typed object is already in the target
+// version, and its kind there. Unstructured objects never are: their
+// content is one map, which a shallow copy would share.
+func (c fieldConvertor) inVersion(in kruntime.Object, target kruntime.GroupVersioner) (schema.GroupVersionKind, bool) {
 	if _, ok := in.(kruntime.Unstructured); ok {
-		// Its content is a map a shallow copy would share.
-		return c.Scheme.ConvertToVersion(in, target)
+		return schema.GroupVersionKind{}, false
 	}
 	kinds, _, err := c.ObjectKinds(in)
 	if err != nil || len(kinds) == 0 {
-		return c.Scheme.ConvertToVersion(in, target)
+		return schema.GroupVersionKind{}, false
 	}
 	gvk, ok := target.KindForGroupVersionKinds(kinds)
-	if !ok || gvk != kinds[0] {
-		return c.Scheme.ConvertToVersion(in, target)
-	}
-	out := unshared(in)
-	if out == in {
-		return c.Scheme.ConvertToVersion(in, target)
-	}
-	out.GetObjectKind().SetGroupVersionKind(gvk)
-	return out, nil
+	return gvk, ok && gvk == kinds[0]
 }

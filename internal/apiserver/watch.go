@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/skiff/skiff/internal/registry/store"
@@ -167,12 +168,9 @@ func (s *watchStream) sendShared(t watch.EventType, obj runtime.Object) bool {
 	k := encodedKey{obj: obj, enc: s.out.info.Serializer.Identifier(), gv: s.sv.gv()}
 	raw, ok := s.a.encoded.get(k)
 	if !ok {
-		s.buf.Reset()
-		if err := encodeWith(s.a.codecs.EncoderForVersion(s.out.info.Serializer, k.gv), obj, &s.buf, &s.alloc); err != nil {
-			s.a.log.Error("encode watch event", "err", err)
+		if raw, ok = s.encode(k.gv, obj); !ok {
 			return false
 		}
-		raw = s.buf.Bytes()
 		s.a.encoded.put(k, raw)
 	}
 	return s.sendRaw(t, raw)
@@ -197,12 +195,19 @@ func (s *watchStream) send(t watch.EventType, obj runtime.Object) bool {
 	if t == watch.Error {
 		gv = metav1.Unversioned
 	}
+	raw, ok := s.encode(gv, obj)
+	return ok && s.sendRaw(t, raw)
+}
+
+// encode encodes an event's object as gv into s.buf, which the result
+// shares; false (logged) if it cannot.
+func (s *watchStream) encode(gv schema.GroupVersion, obj runtime.Object) ([]byte, bool) {
 	s.buf.Reset()
 	if err := encodeWith(s.a.codecs.EncoderForVersion(s.out.info.Serializer, gv), obj, &s.buf, &s.alloc); err != nil {
 		s.a.log.Error("encode watch event", "err", err)
-		return false
+		return nil, false
 	}
-	return s.sendRaw(t, s.buf.Bytes())
+	return s.buf.Bytes(), true
 }
 
 // sendRaw writes one event whose object is already encoded.
@@ -233,14 +238,21 @@ func encodeWith(enc runtime.Encoder, obj runtime.Object, w io.Writer, alloc runt
 // reader: writing on them is a data race. Copying the top-level struct is
 // enough, since only its TypeMeta is written.
 func unshared(obj runtime.Object) runtime.Object {
+	if c := shallowCopy(obj); c != nil {
+		return c
+	}
+	return obj
+}
+
+// shallowCopy copies the struct obj points to, sharing everything the
+// struct points to; nil if obj is not a pointer to a struct.
+func shallowCopy(obj runtime.Object) runtime.Object {
 	v := reflect.ValueOf(obj)
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return obj
+		return nil
 	}
 	c := reflect.New(v.Elem().Type())
 	c.Elem().Set(v.Elem())
-	if o, ok := c.Interface().(runtime.Object); ok {
-		return o
-	}
-	return obj
+	o, _ := c.Interface().(runtime.Object)
+	return o
 }
